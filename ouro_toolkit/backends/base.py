@@ -1,0 +1,51 @@
+"""The one small protocol every VLM backend speaks.
+
+Messages are OpenAI-style chat messages whose content parts are either
+`{"type": "text", "text": str}` or `{"type": "image", "image": PIL.Image.Image}`. Each backend
+turns them into what its model needs (a processor call, or base64 data URLs over HTTP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    max_new_tokens: int = 256
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    seed: int | None = None
+
+
+@dataclass
+class VLMRequest:
+    messages: list[dict[str, Any]]
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    json_schema: dict[str, Any] | None = None  # ask for structured output where the backend can
+    prompt_version: str = ""  # part of the cache key: bump it when prompts change
+
+
+@dataclass
+class VLMResult:
+    text: str | None  # None when the request failed
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.text is not None
+
+
+@runtime_checkable
+class VLMBackend(Protocol):
+    name: str  # "transformers" | "openai" | ...
+    model: str  # model id or path, recorded in provenance and the cache key
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        """Answer every request; one result per request, in order. Never raises for one bad request."""
+        ...
+
+    async def aclose(self) -> None: ...

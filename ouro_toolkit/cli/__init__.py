@@ -1,0 +1,1 @@
+"""The `ouro` command line: a thin shell over library functions."""

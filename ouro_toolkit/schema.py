@@ -1,0 +1,43 @@
+"""The OURO row: the Hub dataset schema (see shared/DESIGN.md, "The OURO row")."""
+
+from __future__ import annotations
+
+from datasets import Features, Image, List, Value
+
+from builders.schema import QA_FEATURE
+
+REGION_FEATURE = {
+    "node_id": Value("int32"),
+    "parent_id": Value("int32"),
+    "depth": Value("int32"),
+    "bbox": List(Value("float32"), length=4),
+    "score": Value("float32"),
+    "proposer": Value("string"),
+    "label": Value("string"),
+    "description": Value("string"),
+    "ocr_text": Value("string"),
+}
+
+QA_ASPECTS = ("object details", "spatial relationships", "style", "scene context", "interactions")
+
+OURO_FEATURES = Features(
+    {
+        "id": Value("string"),
+        "source": Value("string"),
+        "task": Value("string"),
+        "image": Image(),
+        "original": {"captions": List(Value("string")), "qa": List(QA_FEATURE)},
+        "regions": List(REGION_FEATURE),
+        "description": Value("string"),
+        "qa": List({"question": Value("string"), "answer": Value("string"), "aspect": Value("string")}),
+        "provenance": {
+            "model": Value("string"),
+            "backend": Value("string"),
+            "prompt_version": Value("string"),
+            "toolkit_version": Value("string"),
+            "config_hash": Value("string"),
+        },
+        "status": Value("string"),  # "ok" | "error"
+        "error": Value("string"),
+    }
+)
