@@ -1,0 +1,1 @@
+"""Starting and stopping model servers the toolkit talks to over HTTP."""
