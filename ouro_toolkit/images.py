@@ -29,7 +29,9 @@ def _describe(source: str | Path | bytes) -> str:
     return str(source)
 
 
-def load_image(source: str | Path | bytes | Image.Image, *, min_side: int = MIN_SIDE) -> Image.Image:
+def load_image(
+    source: str | Path | bytes | Image.Image, *, min_side: int = MIN_SIDE
+) -> Image.Image:
     """Open `source` as an RGB image with its EXIF orientation applied.
 
     Accepts a path, raw bytes or a PIL image. 16-bit, palette, CMYK, grayscale and alpha images

@@ -29,7 +29,9 @@ OURO_FEATURES = Features(
         "original": {"captions": List(Value("string")), "qa": List(QA_FEATURE)},
         "regions": List(REGION_FEATURE),
         "description": Value("string"),
-        "qa": List({"question": Value("string"), "answer": Value("string"), "aspect": Value("string")}),
+        "qa": List(
+            {"question": Value("string"), "answer": Value("string"), "aspect": Value("string")}
+        ),
         "provenance": {
             "model": Value("string"),
             "backend": Value("string"),

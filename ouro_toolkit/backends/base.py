@@ -33,6 +33,7 @@ class VLMResult:
     text: str | None  # None when the request failed
     error: str | None = None
     cached: bool = False
+    data: Any = None  # the parsed JSON object when the request had a json_schema
 
     @property
     def ok(self) -> bool:

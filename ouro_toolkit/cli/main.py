@@ -48,7 +48,9 @@ def cli(verbose: int) -> None:
       accelerate launch recipes/train.py --config recipes/ouro_qwen2vl_7b_lora.yaml
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 if __name__ == "__main__":

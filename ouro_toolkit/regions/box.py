@@ -33,7 +33,9 @@ def iou(a: Sequence[float], b: Sequence[float]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def nms(boxes: Sequence[Sequence[float]], scores: Sequence[float], iou_threshold: float) -> list[int]:
+def nms(
+    boxes: Sequence[Sequence[float]], scores: Sequence[float], iou_threshold: float
+) -> list[int]:
     """Greedy non-maximum suppression; returns kept indices, highest score first."""
     order = sorted(range(len(boxes)), key=lambda i: (-scores[i], i))
     kept: list[int] = []

@@ -62,15 +62,27 @@ class RegionTree:
 
     @classmethod
     def with_root(cls, width: int, height: int) -> RegionTree:
-        root = RegionNode(ROOT_ID, NO_PARENT, 0, (0.0, 0.0, float(width), float(height)), 1.0, "root")
+        root = RegionNode(
+            ROOT_ID, NO_PARENT, 0, (0.0, 0.0, float(width), float(height)), 1.0, "root"
+        )
         return cls([root])
 
     @property
     def root(self) -> RegionNode:
         return self.nodes[ROOT_ID]
 
-    def add(self, parent: RegionNode, bbox: Box, score: float, proposer: str, ocr_text: str = "") -> RegionNode:
-        node = RegionNode(len(self.nodes), parent.node_id, parent.depth + 1, bbox, score, proposer, ocr_text=ocr_text)
+    def add(
+        self, parent: RegionNode, bbox: Box, score: float, proposer: str, ocr_text: str = ""
+    ) -> RegionNode:
+        node = RegionNode(
+            len(self.nodes),
+            parent.node_id,
+            parent.depth + 1,
+            bbox,
+            score,
+            proposer,
+            ocr_text=ocr_text,
+        )
         self.nodes.append(node)
         return node
 

@@ -1,0 +1,30 @@
+"""The region-proposer protocol: an image in, scored boxes (in that image's pixels) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from PIL import Image
+
+from ouro_toolkit.regions.box import Box
+
+
+@dataclass(frozen=True)
+class Proposal:
+    bbox: Box  # pixels of the image the proposer was given
+    score: float  # confidence in [0, 1]
+    proposer: str
+    text: str = ""  # recognised text (OCR)
+    label: str = ""  # class name when the proposer knows one (layout)
+
+
+class ProposerUnavailable(RuntimeError):
+    """A proposer cannot run here (missing weights, missing package); the message says how to fix it."""
+
+
+@runtime_checkable
+class RegionProposer(Protocol):
+    name: str
+
+    def propose(self, image: Image.Image) -> list[Proposal]: ...

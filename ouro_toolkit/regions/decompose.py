@@ -1,0 +1,120 @@
+"""Recursive decomposition (the splitting half of the paper's Algorithm 1).
+
+Each node's crop is given to every proposer; proposals above τ that are big enough, clearly
+smaller than the node and not duplicates of a sibling become its children; children are split
+again until nothing can be split or the depth limit is reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from ouro_toolkit.proposers.base import Proposal, RegionProposer
+from ouro_toolkit.regions.box import Box, box_area, clip_box, intersection, iou, offset_box
+from ouro_toolkit.regions.tree import RegionNode, RegionTree
+
+
+@dataclass(frozen=True)
+class DecomposeConfig:
+    threshold: float = 0.5  # τ: proposals scoring below it are dropped
+    max_depth: int = 3  # the root is depth 0
+    min_region_size: int = 32  # pixels, on a region's shorter side
+    max_child_area_ratio: float = 0.7  # a child must be clearly smaller than its parent
+    max_children: int = 6
+    nms_iou: float = 0.5  # among siblings, across proposers
+    leaf_proposers: tuple[str, ...] = ("ocr",)  # a text line is not split further
+
+
+def build_region_tree(
+    image: Image.Image,
+    proposers: Sequence[RegionProposer],
+    config: DecomposeConfig = DecomposeConfig(),
+) -> RegionTree:
+    """Split `image` recursively into a `RegionTree` whose boxes are in full-image pixels."""
+    tree = RegionTree.with_root(image.width, image.height)
+    frontier = [tree.root]
+    while frontier:
+        next_frontier: list[RegionNode] = []
+        for node in frontier:
+            if not _can_split(node, config):
+                continue
+            crop = image.crop(tuple(round(v) for v in node.bbox))
+            proposals = [p for proposer in proposers for p in proposer.propose(crop)]
+            for proposal in select_children(
+                node, proposals, config, existing=[n.bbox for n in tree.nodes]
+            ):
+                child = tree.add(
+                    node, proposal.bbox, proposal.score, proposal.proposer, ocr_text=proposal.text
+                )
+                next_frontier.append(child)
+        frontier = next_frontier
+    return tree
+
+
+def _mostly_inside(inner: Box, outer: Box, fraction: float = 0.8) -> bool:
+    area = box_area(inner)
+    return area > 0 and intersection(inner, outer) >= fraction * area
+
+
+def _can_split(node: RegionNode, config: DecomposeConfig) -> bool:
+    if node.depth >= config.max_depth or node.proposer in config.leaf_proposers:
+        return False
+    return min(node.width, node.height) >= 2 * config.min_region_size
+
+
+def select_children(
+    parent: RegionNode,
+    proposals: Sequence[Proposal],
+    config: DecomposeConfig,
+    existing: Sequence[Box] = (),
+) -> list[Proposal]:
+    """Map crop-relative proposals to full-image pixels and keep the ones that make good children.
+
+    A region already in the tree (`existing`) is not proposed again, and a candidate lying mostly
+    inside a stronger sibling is left for that sibling to find, so each region appears once, at
+    the level where it is nested.
+    """
+    x0, y0 = round(parent.bbox[0]), round(parent.bbox[1])
+    parent_area = box_area(parent.bbox)
+    candidates = []
+    for proposal in proposals:
+        if proposal.score < config.threshold:
+            continue
+        bbox = clip_box(offset_box(proposal.bbox, x0, y0), parent.bbox[2], parent.bbox[3])
+        bbox = (max(bbox[0], parent.bbox[0]), max(bbox[1], parent.bbox[1]), bbox[2], bbox[3])
+        if min(bbox[2] - bbox[0], bbox[3] - bbox[1]) < config.min_region_size:
+            continue
+        if box_area(bbox) > config.max_child_area_ratio * parent_area:
+            continue
+        candidates.append(
+            Proposal(
+                tuple(round(v, 1) for v in bbox),
+                proposal.score,
+                proposal.proposer,
+                proposal.text,
+                proposal.label,
+            )
+        )
+    # Sorting first makes node ids independent of proposer order and ties.
+    candidates.sort(key=lambda p: (-p.score, p.bbox, p.proposer))
+    chosen: list[Proposal] = []
+    for candidate in candidates:
+        if any(iou(candidate.bbox, box) > config.nms_iou for box in existing):
+            continue
+        if any(
+            _mostly_inside(candidate.bbox, kept.bbox)
+            or iou(candidate.bbox, kept.bbox) > config.nms_iou
+            for kept in chosen
+        ):
+            continue
+        chosen.append(candidate)
+    # A strong small box inside a weaker big sibling belongs one level down, under that sibling.
+    chosen = [
+        c for c in chosen if not any(o is not c and _mostly_inside(c.bbox, o.bbox) for o in chosen)
+    ]
+    chosen = chosen[: config.max_children]
+    # Reading order (top-to-bottom, left-to-right) reads naturally in a description.
+    return sorted(chosen, key=lambda p: (p.bbox[1], p.bbox[0]))

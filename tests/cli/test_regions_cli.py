@@ -1,0 +1,61 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ouro_toolkit.cli.main import cli
+from tests.images_for_tests import photo
+
+
+@pytest.fixture(scope="module")
+def photo_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("img") / "coffee.jpg"
+    photo("coffee").save(path)
+    return path
+
+
+def test_regions_prints_indented_tree(photo_path):
+    result = CliRunner().invoke(cli, ["regions", str(photo_path), "--proposers", "grouping"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("[0] root (0,0,600,400)")
+    assert any(line.startswith("  [1] grouping") for line in lines)
+
+
+def test_regions_json_is_flat_schema_root_first(photo_path):
+    result = CliRunner().invoke(
+        cli, ["regions", str(photo_path), "--proposers", "grouping", "--json", "--max-depth", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(result.output)
+    assert nodes[0]["parent_id"] == -1 and nodes[0]["proposer"] == "root"
+    assert set(nodes[0]) == {
+        "node_id",
+        "parent_id",
+        "depth",
+        "bbox",
+        "score",
+        "proposer",
+        "label",
+        "description",
+        "ocr_text",
+    }
+    assert {n["depth"] for n in nodes} == {0, 1} and all(n["parent_id"] == 0 for n in nodes[1:])
+
+
+@pytest.mark.parametrize("content", [None, b"GIF89a-broken", b"plain text"])
+def test_bad_input_is_one_line_error_with_nonzero_exit(tmp_path, content):
+    path = tmp_path / "bad.jpg"
+    if content is not None:
+        path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["regions", str(path)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and str(path) in result.output
+    assert (
+        result.output.strip().startswith("Error:") and len(result.output.strip().splitlines()) == 1
+    )
+
+
+def test_unknown_proposer_is_a_usage_error(photo_path):
+    result = CliRunner().invoke(cli, ["regions", str(photo_path), "--proposers", "sam"])
+    assert result.exit_code == 2 and "known: objects" in result.output

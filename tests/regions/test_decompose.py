@@ -1,0 +1,88 @@
+"""Tree invariants on real photographs, with the offline proposer and with a scripted one."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from ouro_toolkit.proposers.base import Proposal
+from ouro_toolkit.proposers.grouping import GroupingProposer
+from ouro_toolkit.regions.box import box_area, iou
+from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
+from tests.images_for_tests import photo
+
+
+def assert_tree_invariants(tree, config, size):
+    width, height = size
+    assert tree.root.bbox == (0, 0, width, height)
+    for node in tree.nodes[1:]:
+        parent = tree.nodes[node.parent_id]
+        x0, y0, x1, y1 = node.bbox
+        px0, py0, px1, py1 = parent.bbox
+        assert px0 <= x0 < x1 <= px1 and py0 <= y0 < y1 <= py1, "child inside parent"
+        assert node.depth == parent.depth + 1 <= config.max_depth
+        assert box_area(node.bbox) <= config.max_child_area_ratio * box_area(parent.bbox) + 1e-6
+        assert node.score >= config.threshold
+        assert min(node.width, node.height) >= config.min_region_size
+        assert node.node_id > parent.node_id
+    for node in tree.nodes:
+        siblings = tree.children(node)
+        assert len(siblings) <= config.max_children
+        for i, a in enumerate(siblings):
+            assert all(iou(a.bbox, b.bbox) <= config.nms_iou for b in siblings[i + 1 :])
+
+
+@pytest.mark.parametrize("name", ["astronaut", "coffee", "chelsea"])
+def test_grouping_tree_on_real_photos(name):
+    image = photo(name)
+    config = DecomposeConfig(threshold=0.5, max_depth=3)
+    tree = build_region_tree(image, [GroupingProposer()], config)
+    assert len(tree.nodes) > 3, "a real photograph has sub-regions"
+    assert_tree_invariants(tree, config, image.size)
+    again = build_region_tree(image, [GroupingProposer()], config)
+    assert again.to_rows() == tree.to_rows(), "node ids and boxes are deterministic"
+
+
+@dataclass
+class ScriptedProposer:
+    """Returns fixed proposals relative to whatever crop it is given (its name says it: scripted)."""
+
+    fractions: list[tuple[float, float, float, float, float]]
+    name: str = "scripted"
+
+    def propose(self, image):
+        w, h = image.size
+        return [
+            Proposal((a * w, b * h, c * w, d * h), s, self.name) for a, b, c, d, s in self.fractions
+        ]
+
+
+def test_threshold_depth_size_and_nms_rules():
+    proposer = ScriptedProposer(
+        [
+            (0.0, 0.0, 0.5, 0.5, 0.9),  # kept
+            (0.02, 0.0, 0.52, 0.5, 0.8),  # duplicate of the first (IoU > 0.5): suppressed
+            (0.5, 0.5, 1.0, 1.0, 0.3),  # below τ
+            (0.0, 0.0, 0.95, 0.95, 0.99),  # not clearly smaller than the parent
+            (0.6, 0.0, 0.62, 0.02, 0.95),  # too small
+        ]
+    )
+    config = DecomposeConfig(threshold=0.5, max_depth=2, min_region_size=20)
+    tree = build_region_tree(photo("astronaut"), [proposer], config)
+    assert [n.bbox for n in tree.nodes] == [(0, 0, 512, 512), (0, 0, 256, 256), (0, 0, 128, 128)]
+    assert_tree_invariants(tree, config, (512, 512))
+
+
+def test_recursion_stops_when_nothing_can_be_split():
+    config = DecomposeConfig(max_depth=10, min_region_size=40)
+    tree = build_region_tree(
+        photo("astronaut"), [ScriptedProposer([(0.0, 0.0, 0.5, 0.5, 0.9)])], config
+    )
+    # 512 -> 256 -> 128 -> 64; a 64px node is smaller than 2x40 and is not split.
+    assert [n.width for n in tree.nodes] == [512, 256, 128, 64]
+
+
+def test_children_are_mapped_back_to_full_image_pixels():
+    config = DecomposeConfig(max_depth=2, min_region_size=10, max_child_area_ratio=0.9)
+    proposer = ScriptedProposer([(0.5, 0.5, 1.0, 1.0, 0.9)])
+    tree = build_region_tree(photo("coffee"), [proposer], config)  # 600x400
+    assert tree.nodes[2].bbox == (450, 300, 600, 400)
