@@ -16,6 +16,7 @@ import click
 # command name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "regions": "ouro_toolkit.cli.regions:regions",
+    "sources": "ouro_toolkit.cli.sources:sources",
     "tiny-model": "ouro_toolkit.cli.tiny_model:tiny_model",
 }
 

@@ -1,0 +1,461 @@
+"""The base every source builder shares: read Parquet in a source's own layout, normalise each row.
+
+A source is one `SourceSpec` (name, task, default Hub repo, splits, licence, citation, where its
+Parquet files live) plus one `normalise(raw_row) -> Normalised` function. `OuroSourceBuilder` does
+the rest: it finds the Parquet files (on the Hub, or under `data_dir`), streams them batch by batch
+with pyarrow (never a full load), embeds and checks each image, turns bad input into an `error`
+string on the row (never a dropped row), and merges consecutive rows about the same image into one
+row with several QA pairs, so the expensive annotation step sees each image once.
+
+Output rows follow `builders.schema.SOURCE_FEATURES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+import datasets
+import pyarrow.parquet as pq
+
+from builders.schema import SOURCE_FEATURES, TASKS
+from ouro_toolkit.images import ImageLoadError, load_image
+
+logger = logging.getLogger(__name__)
+
+# Rows read per pyarrow batch: small, because each row can hold a multi-megabyte document image.
+BATCH_ROWS = 32
+# Key the base injects into every raw row: "<split>/<file stem>#<row in file>", a stable id for
+# sources whose Parquet has no id column of its own.
+ROW_REF = "__row__"
+
+
+class SourceError(RuntimeError):
+    """A source cannot be read at all (no files, wrong layout, Hub unreachable); says what to do."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Everything `ouro sources` lists about a source, and where its Parquet files live."""
+
+    name: str
+    task: str  # one of builders.schema.TASKS
+    repo_id: str  # default Hub dataset repo (override with repo_id=...)
+    splits: tuple[str, ...]  # splits the default repo has; the first is the default
+    license: str
+    citation: str
+    homepage: str = ""
+    description: str = ""
+    hub_config: str = ""  # the repo's config (subset) this source reads, shown by `ouro sources`
+    # Glob of a split's Parquet files, relative to the repo root (and to data_dir).
+    data_files: str = "data/{split}-*.parquet"
+    # Columns the normaliser reads; a file lacking one is refused with a message listing them.
+    columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"source {self.name!r}: task {self.task!r} is not one of {TASKS}")
+
+    @property
+    def default_split(self) -> str:
+        return self.splits[0]
+
+
+@dataclass
+class Normalised:
+    """One source row in the common schema, before its image is checked. Built by `normalise`."""
+
+    source_id: str
+    image: Any  # {"bytes", "path"} struct, raw bytes, a path string, or None
+    captions: list[str] = field(default_factory=list)
+    qa: list[dict[str, list[str] | str]] = field(default_factory=list)
+    # Rows with the same image_key that follow each other are merged into one row (see module doc).
+    image_key: str | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+
+    def problem(self, kind: str, detail: str) -> None:
+        self.problems.append((kind, detail))
+
+    def add_captions(self, value: Any) -> None:
+        texts = self._texts(value, "captions")
+        self.captions.extend(t for t in texts if t not in self.captions)
+
+    def add_qa(self, question: Any, answers: Any, choices: Any = None) -> None:
+        """Append one QA pair; an empty question or odd answers are kept and recorded, not dropped."""
+        text = "" if question is None else str(question).strip()
+        if not text:
+            self.problem("empty question", f"{self.source_id} has question {question!r}")
+        self.qa.append(
+            {
+                "question": text,
+                "answers": self._texts(answers, "answers"),
+                "choices": self._texts(choices, "choices"),
+            }
+        )
+
+    def _texts(self, value: Any, what: str) -> list[str]:
+        texts, bad = as_texts(value)
+        if bad is not None:
+            self.problem(f"bad {what}", bad)
+        return texts
+
+
+def as_texts(value: Any) -> tuple[list[str], str | None]:
+    """Normalise a field that should be a list of strings.
+
+    None -> []; a string -> [it]; numbers and booleans -> their text; a list of those -> a list of
+    strings. Empty strings are dropped (TextVQA's test split pads answers with ten ""). Anything
+    else (dicts, nested lists) gives the texts it could read plus a one-line description of the rest.
+    """
+    if value is None:
+        return [], None
+    items = value if isinstance(value, (list, tuple)) else [value]
+    texts: list[str] = []
+    odd: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            if item.strip():
+                texts.append(item.strip())
+        elif isinstance(item, (bool, int, float)):
+            texts.append(str(item))
+        elif item is not None:
+            odd.append(type(item).__name__)
+    if odd:
+        return texts, f"expected strings, got {', '.join(sorted(set(odd)))} in {_short(value)}"
+    return texts, None
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass
+class OuroSourceConfig(datasets.BuilderConfig):
+    """Builder options shared by every source (pass them as keyword arguments to the builder).
+
+    Args:
+        revision: Hub revision (branch, tag or commit) of the source repo.
+        verify_images: decode every image once (with `ouro_toolkit.images.load_image`) so a corrupt
+            one is marked in `error` here rather than failing later in the annotation step.
+        group_by_image: merge consecutive rows about the same image (same `image_key`) into one row.
+    """
+
+    revision: str = "main"
+    verify_images: bool = True
+    group_by_image: bool = True
+
+
+class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
+    """Streams one benchmark's Parquet files and normalises them to `SOURCE_FEATURES`.
+
+    Subclasses set `SPEC` and implement `normalise`. Keyword arguments: `data_dir` (a folder of the
+    source's Parquet files in its own column layout; the Hub is not touched), `repo_id` (another Hub
+    copy with the same layout, e.g. `lmms-lab-encoder/textvqa`), plus the `OuroSourceConfig` fields.
+    """
+
+    SPEC: ClassVar[SourceSpec]
+    BUILDER_CONFIG_CLASS = OuroSourceConfig
+    config: OuroSourceConfig
+
+    # --- what a source writes -------------------------------------------------------------
+    def normalise(self, raw: dict[str, Any]) -> Normalised:
+        raise NotImplementedError
+
+    # --- datasets.GeneratorBasedBuilder ---------------------------------------------------
+    def _info(self) -> datasets.DatasetInfo:
+        spec = self.SPEC
+        return datasets.DatasetInfo(
+            description=spec.description,
+            features=SOURCE_FEATURES,
+            homepage=spec.homepage,
+            license=spec.license,
+            citation=spec.citation,
+        )
+
+    @property
+    def source_repo(self) -> str:
+        return self.repo_id or self.SPEC.repo_id
+
+    def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
+        generators = []
+        for split in self.SPEC.splits:
+            files = self.split_files(split, self.SPEC.data_files)
+            if files:
+                # Two equal-length lists: datasets shards over them (one shard per Parquet file).
+                gen_kwargs = {"files": files, "split_names": [split] * len(files)}
+                generators.append(datasets.SplitGenerator(name=split, gen_kwargs=gen_kwargs))
+        if not generators:
+            raise SourceError(self._no_files_message(self.SPEC.data_files))
+        return generators
+
+    def _generate_examples(
+        self, files: list[str], split_names: list[str]
+    ) -> Iterator[tuple[Any, dict]]:
+        rows = (self._finish(raw) for raw in self._raw_rows(files, split_names))
+        rows = group_consecutive(rows) if self.config.group_by_image else map(strip_internal, rows)
+        for index, row in enumerate(rows):
+            yield datasets.builder.Key(0, index), row
+
+    # --- finding files ---------------------------------------------------------------------
+    def split_files(self, split: str, pattern: str) -> list[str]:
+        """Parquet files of `split` under data_dir (local paths) or in the Hub repo (hf:// URLs)."""
+        if self.config.data_dir:
+            return local_split_files(Path(self.config.data_dir), split, pattern)
+        glob = pattern.format(split=split)
+        return [self._hub_url(path) for path in self._hub_listing() if _glob_match(path, glob)]
+
+    def _hub_listing(self) -> list[str]:
+        cached = getattr(self, "_listing", None)
+        if cached is not None:
+            return cached
+        from huggingface_hub import HfApi
+
+        try:
+            listing = HfApi().list_repo_files(
+                self.source_repo,
+                repo_type="dataset",
+                revision=self.config.revision,
+                token=self.token,
+            )
+        except Exception as exc:  # offline, missing repo, auth: all get the same advice
+            raise SourceError(
+                f"source {self.SPEC.name!r}: cannot list Hub dataset {self.source_repo!r} "
+                f"(revision {self.config.revision!r}): {type(exc).__name__}: {_first_line(exc)}. "
+                f"Pass data_dir=<folder with its Parquet files> to read local files, or repo_id=<copy "
+                f"with the same columns> (lmms-lab/* ids moved to lmms-lab-encoder/* in mid-2026)."
+            ) from None
+        self._listing = sorted(p for p in listing if p.endswith(".parquet"))
+        return self._listing
+
+    def _hub_url(self, path: str) -> str:
+        revision = self.config.revision.replace("/", "%2F")
+        return f"hf://datasets/{self.source_repo}@{revision}/{path}"
+
+    def _no_files_message(self, pattern: str) -> str:
+        where = (
+            f"data_dir {self.config.data_dir!r}"
+            if self.config.data_dir
+            else f"Hub dataset {self.source_repo!r}"
+        )
+        expected = ", ".join(pattern.format(split=s) for s in self.SPEC.splits)
+        return (
+            f"source {self.SPEC.name!r}: no Parquet files for any of its splits {list(self.SPEC.splits)} "
+            f"in {where}. Expected files like {expected} (or '<split>-*.parquet' / '<split>/*.parquet' "
+            f"anywhere under data_dir)."
+        )
+
+    # --- reading rows ------------------------------------------------------------------------
+    def _raw_rows(self, files: list[str], split_names: list[str]) -> Iterator[dict[str, Any]]:
+        for file, split in zip(files, split_names, strict=True):
+            stem = PurePosixPath(file).name.removesuffix(".parquet")
+            for index, raw in enumerate(iter_parquet_rows(file, self.SPEC.columns, self.SPEC.name)):
+                raw[ROW_REF] = f"{split}/{stem}#{index}"
+                raw["__file__"] = file
+                yield raw
+
+    def _finish(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Normalise one raw row, embed and check its image, and fold problems into `error`."""
+        try:
+            row = self.normalise(raw)
+        except Exception as exc:  # a normaliser bug or a value shape nobody foresaw: keep the row
+            row = Normalised(source_id=str(raw.get(ROW_REF)), image=raw.get("image"))
+            row.problem("unreadable row", f"{type(exc).__name__}: {_first_line(exc)}")
+        return self.complete(row, raw.get("__file__"))
+
+    def complete(self, row: Normalised, file: str | None) -> dict[str, Any]:
+        """A `Normalised` row -> a `SOURCE_FEATURES` row (image embedded and checked)."""
+        image = embed_image(row, _local_dir(file), self.config.verify_images)
+        return {
+            "id": f"{self.SPEC.name}/{row.source_id}",
+            "image": image,
+            "source": self.SPEC.name,
+            "task": self.SPEC.task,
+            "captions": row.captions,
+            "qa": row.qa,
+            "error": format_problems(row.problems),
+            "__image_key__": row.image_key,
+        }
+
+
+# --- helpers shared by builders ------------------------------------------------------------------
+
+
+def iter_parquet_rows(
+    file: str, columns: Iterable[str] = (), source: str = "source", batch_rows: int = BATCH_ROWS
+) -> Iterator[dict[str, Any]]:
+    """Stream the rows of one Parquet file (local path or hf:// URL) as dicts, batch by batch."""
+    with _open(file) as handle:
+        parquet = pq.ParquetFile(handle)
+        names = set(parquet.schema_arrow.names)
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise SourceError(
+                f"source {source!r}: {file} lacks column(s) {missing}; it has {sorted(names)}. "
+                f"This builder reads the layout with columns {list(columns)}: point it at a copy in "
+                f"that layout (see docs/sources.md)."
+            )
+        for batch in parquet.iter_batches(batch_size=batch_rows):
+            yield from batch.to_pylist()
+
+
+def _open(file: str) -> Any:
+    if file.startswith("hf://"):
+        from huggingface_hub import HfFileSystem
+
+        return HfFileSystem().open(file.removeprefix("hf://"), "rb")
+    return open(file, "rb")
+
+
+def _local_dir(file: str | None) -> Path | None:
+    if not file or "://" in file:
+        return None
+    return Path(file).parent
+
+
+def local_split_files(data_dir: Path, split: str, pattern: str) -> list[str]:
+    """A split's Parquet files under data_dir.
+
+    Tried in order: the source's own repo pattern (e.g. `data/validation-*.parquet`); then any
+    `*.parquet` below data_dir whose name is `<split>.parquet` or starts with `<split>-`, or that
+    sits in a folder named `<split>`. A data_dir that is itself a .parquet file counts for every split.
+    """
+    if data_dir.is_file():
+        return [str(data_dir)] if data_dir.suffix == ".parquet" else []
+    if not data_dir.is_dir():
+        raise SourceError(f"data_dir {str(data_dir)!r} does not exist (or is not a folder)")
+    exact = sorted(str(p) for p in data_dir.glob(pattern.format(split=split)))
+    if exact:
+        return exact
+    found = []
+    for path in sorted(data_dir.rglob("*.parquet")):
+        parents = path.relative_to(data_dir).parts[:-1]
+        if path.stem == split or path.name.startswith(f"{split}-") or split in parents:
+            found.append(str(path))
+    return found
+
+
+def _glob_match(path: str, glob: str) -> bool:
+    # fnmatch's "*" crosses "/", which would let "data/val-*" match "data/val-x/y.parquet": forbid.
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(path, glob) and path.count("/") == glob.count("/")
+
+
+def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[str, Any] | None:
+    """Return `{"bytes", "path"}` with the bytes embedded; record a missing/unreadable image on `row`."""
+    value = row.image
+    data: bytes | None = None
+    path: str | None = None
+    if isinstance(value, dict):
+        data, path = value.get("bytes"), value.get("path")
+    elif isinstance(value, (bytes, bytearray)):
+        data = bytes(value)
+    elif isinstance(value, str) and value:
+        path = value
+    elif value is not None:
+        row.problem("unreadable image", f"image field of type {type(value).__name__}")
+        return None
+    if not data and path:
+        data = _read_local(path, local_dir)
+        if data is None:
+            row.problem("missing image", f"no image bytes and {path!r} is not a readable file")
+            return {"bytes": None, "path": path}
+    if not data:
+        if not any(kind == "missing image" for kind, _ in row.problems):
+            row.problem("missing image", "no image in this row")
+        return None
+    if verify:
+        try:
+            load_image(data)
+        except ImageLoadError as exc:
+            row.problem("unreadable image", str(exc))
+    return {"bytes": data, "path": path}
+
+
+def _read_local(path: str, local_dir: Path | None) -> bytes | None:
+    candidates = [Path(path)] if Path(path).is_absolute() else []
+    if local_dir is not None:
+        candidates.append(local_dir / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                return candidate.read_bytes()
+            except OSError:
+                return None
+    return None
+
+
+def format_problems(problems: list[tuple[str, str]]) -> str:
+    """`[(kind, detail)]` -> "kind: detail; kind: detail" (deduplicated, order kept); "" if clean."""
+    seen: list[str] = []
+    for kind, detail in problems:
+        text = f"{kind}: {detail}"
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+def error_kinds(error: str) -> list[str]:
+    """The kinds in an `error` string made by `format_problems` (for the summary counts)."""
+    return (
+        [part.split(":", 1)[0].strip() for part in error.split("; ") if part.strip()]
+        if error
+        else []
+    )
+
+
+def group_consecutive(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Merge runs of rows that share an `__image_key__` into one row (QA and captions concatenated).
+
+    The merged row's id becomes `<source>/<image_key>`; if the same key comes back later in the
+    stream (not next to its first run), that run gets `<source>/<image_key>~2`, `~3`, ... so ids
+    stay unique and, for a given source order, stable.
+    """
+    seen: Counter[str] = Counter()
+    pending: dict[str, Any] | None = None
+    for row in rows:
+        key = row.pop("__image_key__", None)
+        if pending is not None and key is not None and pending["__key__"] == key:
+            _merge_into(pending, row)
+            continue
+        if pending is not None:
+            yield _strip(pending)
+        if key is None:
+            pending = None
+            yield row
+            continue
+        seen[key] += 1
+        row["id"] = f"{row['source']}/{key}" + (f"~{seen[key]}" if seen[key] > 1 else "")
+        row["__key__"] = key
+        pending = row
+    if pending is not None:
+        yield _strip(pending)
+
+
+def _merge_into(target: dict[str, Any], row: dict[str, Any]) -> None:
+    target["qa"].extend(row["qa"])
+    target["captions"].extend(c for c in row["captions"] if c not in target["captions"])
+    if row["error"]:
+        parts = (p for error in (target["error"], row["error"]) for p in error.split("; ") if p)
+        target["error"] = "; ".join(dict.fromkeys(parts))
+
+
+def _strip(row: dict[str, Any]) -> dict[str, Any]:
+    row.pop("__key__", None)
+    return row
+
+
+def strip_internal(row: dict[str, Any]) -> dict[str, Any]:
+    """Drop the builder-internal keys a row carries when grouping is off."""
+    row.pop("__image_key__", None)
+    return row
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

@@ -1,0 +1,35 @@
+"""ChartQA: questions about charts, written by people (human) or generated (augmented).
+
+Layout from the dataset card of `lmms-lab/ChartQA` (README `dataset_info`): type (string,
+"human_test" / "augmented_test"), question, answer (string), image (Image). One split, `test`
+(files `data/test-*.parquet`). No id column: ids are `<split>/<file>#<row>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+
+SPEC = SourceSpec(
+    name="chartqa",
+    task="document",
+    repo_id="lmms-lab/ChartQA",
+    splits=("test",),
+    license="GPL-3.0",
+    homepage="https://github.com/vis-nlp/ChartQA",
+    description="ChartQA: 2.5k test questions on charts needing visual and logical reasoning.",
+    citation="@inproceedings{masry2022chartqa, title={ChartQA: A Benchmark for Question Answering "
+    "about Charts with Visual and Logical Reasoning}, author={Masry, Ahmed and others}, "
+    "booktitle={Findings of ACL}, year={2022}}",
+    columns=("type", "question", "answer", "image"),
+)
+
+
+class ChartQA(OuroSourceBuilder):
+    SPEC = SPEC
+
+    def normalise(self, raw: dict[str, Any]) -> Normalised:
+        row = Normalised(source_id=raw["__row__"], image=raw["image"])
+        row.add_qa(raw["question"], raw["answer"])
+        return row

@@ -1,0 +1,113 @@
+"""GQA: compositional questions about Visual Genome images.
+
+Layout from the dataset card of `lmms-lab/GQA` (README `dataset_info`), which stores questions and
+images in separate configs: `<split>_<subset>_instructions` with columns id, imageId, question,
+answer, fullAnswer, isBalanced, ... (the test/challenge splits have no answer), and
+`<split>_<subset>_images` with columns id, image. lmms-eval's `lmms_eval/tasks/gqa/utils.py` joins
+them the same way (questions' imageId -> images' id), for `testdev_balanced_*`, split `testdev`.
+Files: `<split>_<subset>_instructions/<split>-*.parquet` and `<split>_<subset>_images/<split>-*.parquet`.
+
+Streaming: the question table (text only, ~100 MB for train_balanced) is read into a dict by
+imageId; the image files are then streamed and each image is emitted once with all its questions.
+Questions whose image never appears are emitted too, with no image and an `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import datasets
+
+from builders.base import (
+    Normalised,
+    OuroSourceBuilder,
+    OuroSourceConfig,
+    SourceError,
+    SourceSpec,
+    iter_parquet_rows,
+    strip_internal,
+)
+
+SPEC = SourceSpec(
+    name="gqa",
+    task="vqa",
+    repo_id="lmms-lab/GQA",
+    splits=("testdev", "val", "train", "test", "challenge"),
+    hub_config="<split>_balanced_*",
+    license="MIT",
+    homepage="https://cs.stanford.edu/people/dorarad/gqa/",
+    description="GQA: 22M compositional questions over 113k Visual Genome images.",
+    citation="@inproceedings{hudson2019gqa, title={GQA: A New Dataset for Real-World Visual Reasoning "
+    "and Compositional Question Answering}, author={Hudson, Drew A and Manning, Christopher D}, "
+    "booktitle={CVPR}, year={2019}}",
+    data_files="{split}_{subset}_instructions/{split}-*.parquet",
+    columns=("id", "imageId", "question"),
+)
+IMAGE_FILES = "{split}_{subset}_images/{split}-*.parquet"
+
+
+@dataclass
+class GQAConfig(OuroSourceConfig):
+    """`subset`: "balanced" (the evaluation standard) or "all"."""
+
+    subset: str = "balanced"
+
+
+class GQA(OuroSourceBuilder):
+    SPEC = SPEC
+    BUILDER_CONFIG_CLASS = GQAConfig
+    config: GQAConfig
+
+    def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
+        generators = []
+        for split in self.SPEC.splits:
+            questions = self._files(split, self.SPEC.data_files, "instructions")
+            images = self._files(split, IMAGE_FILES, "images")
+            if questions or images:
+                # Tuples, not lists: the join needs all question files in one generator call.
+                kwargs = {"question_files": tuple(questions), "image_files": tuple(images)}
+                generators.append(datasets.SplitGenerator(name=split, gen_kwargs=kwargs))
+        if not generators:
+            raise SourceError(
+                self._no_files_message(self.SPEC.data_files.replace("{subset}", self.config.subset))
+            )
+        return generators
+
+    def _files(self, split: str, pattern: str, kind: str) -> list[str]:
+        files = self.split_files(split, pattern.replace("{subset}", self.config.subset))
+        return [f for f in files if kind in f]
+
+    def _generate_examples(
+        self, question_files: tuple[str, ...], image_files: tuple[str, ...]
+    ) -> Iterator[tuple[Any, dict]]:
+        by_image = self._questions_by_image(question_files)
+        index = 0
+        for file in image_files:
+            for raw in iter_parquet_rows(file, ("id", "image"), self.SPEC.name):
+                questions = by_image.pop(str(raw["id"]), [])
+                yield (
+                    datasets.builder.Key(0, index),
+                    self._row(str(raw["id"]), raw["image"], questions, file),
+                )
+                index += 1
+        for image_id, questions in by_image.items():  # questions whose image is absent: keep them
+            yield datasets.builder.Key(0, index), self._row(image_id, None, questions, None)
+            index += 1
+
+    def _questions_by_image(self, files: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+        by_image: dict[str, list[dict[str, Any]]] = {}
+        for file in files:
+            for raw in iter_parquet_rows(file, self.SPEC.columns, self.SPEC.name):
+                question = {"question": raw["question"], "answer": raw.get("answer")}
+                by_image.setdefault(str(raw["imageId"]), []).append(question)
+        return by_image
+
+    def _row(
+        self, image_id: str, image: Any, questions: list[dict[str, Any]], file: str | None
+    ) -> dict:
+        row = Normalised(source_id=image_id, image=image)
+        for q in questions:
+            row.add_qa(q["question"], q["answer"])
+        return strip_internal(self.complete(row, file))

@@ -1,0 +1,45 @@
+"""ScienceQA, image subset: multiple-choice science questions that come with a picture.
+
+Layout from the dataset card of `lmms-lab/ScienceQA`, config `ScienceQA-IMG` (README
+`dataset_info`): image (Image), question, choices (list of string), answer (int8: index of the
+right choice), hint, task, grade, subject, topic, category, skill, lecture, solution. Splits
+validation, test; files `ScienceQA-IMG/<split>-*.parquet`. No id column: ids are
+`<split>/<file>#<row>`. The hint is the question's context (lmms-eval puts it before the question
+as "Context: ..."), so it is kept the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builders.ai2d import choice_answer
+from builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
+
+SPEC = SourceSpec(
+    name="scienceqa",
+    task="vqa",
+    repo_id="lmms-lab/ScienceQA",
+    splits=("test", "validation"),
+    hub_config="ScienceQA-IMG",
+    license="CC BY-NC-SA 4.0",
+    homepage="https://scienceqa.github.io",
+    description="ScienceQA (image subset): multiple-choice science questions with a picture.",
+    citation="@inproceedings{lu2022learn, title={Learn to Explain: Multimodal Reasoning via Thought "
+    "Chains for Science Question Answering}, author={Lu, Pan and others}, booktitle={NeurIPS}, year={2022}}",
+    data_files="ScienceQA-IMG/{split}-*.parquet",
+    columns=("image", "question", "choices", "answer", "hint"),
+)
+
+
+class ScienceQA(OuroSourceBuilder):
+    SPEC = SPEC
+
+    def normalise(self, raw: dict[str, Any]) -> Normalised:
+        row = Normalised(source_id=raw["__row__"], image=raw["image"])
+        question = raw["question"]
+        hint = (raw.get("hint") or "").strip()
+        if hint and question and str(question).strip():
+            question = f"Context: {hint}\n{question}"
+        choices, _ = as_texts(raw["choices"])
+        row.add_qa(question, choice_answer(row, choices, raw["answer"]), raw["choices"])
+        return row
