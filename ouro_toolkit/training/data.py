@@ -1,0 +1,115 @@
+"""Loading an OURO dataset for training: a build folder, a Parquet glob or a Hub repo id.
+
+`prepare_dataset` drops the rows that cannot be trained on (failed annotation, no target) with a
+logged count, then attaches the `OuroTransform` lazily, so crops are cut when a batch is read and
+TRL receives `messages` + `images` columns.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets import Dataset, load_dataset
+
+from ouro_toolkit.training.transform import Annotations, OuroTransform, has_training_target
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("id", "image", "regions", "description", "qa", "original", "status")
+
+
+class DatasetSpecError(ValueError):
+    """`dataset_name` does not point at OURO rows; the message says what was tried and what to pass."""
+
+
+def resolve_data_files(dataset_name: str) -> list[str] | None:
+    """Parquet files for a local build folder, a Parquet file or a glob; None for a Hub repo id."""
+    path = Path(dataset_name).expanduser()
+    if path.is_dir():
+        for pattern in ("data/*.parquet", "*.parquet", "**/*.parquet"):
+            files = sorted(str(p) for p in path.glob(pattern))
+            if files:
+                return files
+        raise DatasetSpecError(
+            f"dataset_name={dataset_name!r}: a folder with no Parquet files (looked for data/*.parquet, "
+            "the layout `ouro build --out DIR` writes). Pass a build folder, a Parquet glob or a Hub repo id."
+        )
+    if path.suffix == ".parquet" or glob.has_magic(dataset_name):
+        files = sorted(glob.glob(str(path), recursive=True))
+        if not files:
+            raise DatasetSpecError(
+                f"dataset_name={dataset_name!r}: no Parquet file matches this path or glob"
+            )
+        return files
+    if path.exists():
+        raise DatasetSpecError(
+            f"dataset_name={dataset_name!r}: a file that is not Parquet; pass a .parquet file"
+        )
+    return None
+
+
+def load_ouro_dataset(
+    dataset_name: str, split: str = "train", revision: str | None = None
+) -> Dataset:
+    """Load OURO rows from a build folder, a Parquet file/glob or a Hub dataset repo."""
+    files = resolve_data_files(dataset_name)
+    try:
+        if files is not None:
+            dataset = load_dataset("parquet", data_files={split: files}, split=split)
+        else:
+            dataset = load_dataset(dataset_name, split=split, revision=revision)
+    except (FileNotFoundError, ConnectionError, OSError, ValueError) as exc:
+        raise DatasetSpecError(
+            f"dataset_name={dataset_name!r} (split {split!r}) could not be loaded: {exc}. Pass a local build "
+            "folder, a Parquet glob, or a Hub repo id reachable from this machine (HF_HUB_OFFLINE unset)."
+        ) from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in dataset.column_names]
+    if missing:
+        raise DatasetSpecError(
+            f"dataset_name={dataset_name!r} lacks the OURO columns {missing}; it is not an `ouro build` output"
+        )
+    return dataset
+
+
+@dataclass
+class FilterReport:
+    total: int
+    kept: int
+    failed: int  # status != "ok"
+    no_target: int  # ok, but nothing to learn for the chosen annotations
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kept}/{self.total} rows kept; skipped {self.failed} with status != 'ok' and "
+            f"{self.no_target} with no target for these annotations"
+        )
+
+
+def filter_trainable(dataset: Dataset, annotations: Annotations) -> tuple[Dataset, FilterReport]:
+    """Keep rows with status "ok" and a target; reads only the text columns, never the images."""
+    columns = ["status", "description", "qa", "original"]
+    statuses = dataset.select_columns(["status"])["status"]
+    kept = dataset.filter(
+        lambda status, description, qa, original: has_training_target(
+            status, description, qa, original, annotations
+        ),
+        input_columns=columns,
+        desc="Selecting trainable OURO rows",
+    )
+    failed = sum(status != "ok" for status in statuses)
+    report = FilterReport(len(dataset), len(kept), failed, len(dataset) - len(kept) - failed)
+    if report.kept == 0:
+        raise DatasetSpecError(f"no trainable rows: {report}")
+    return kept, report
+
+
+def prepare_dataset(dataset: Dataset, transform: OuroTransform) -> Dataset:
+    """Filter to trainable rows (logging what was skipped) and attach the transform lazily."""
+    kept, report = filter_trainable(dataset, transform.annotations)
+    # A warning when rows were skipped: silently training on less data than built is a surprise.
+    level = logging.WARNING if report.kept < report.total else logging.INFO
+    logger.log(level, "OURO training data: %s", report)
+    return kept.with_transform(transform)

@@ -1,0 +1,267 @@
+"""The training transform: one OURO row -> one multi-image conversation for TRL (paper §3.2).
+
+The model sees the full image plus `k` sub-region crops drawn at random from the row's region
+tree (non-root nodes), one `{"type": "image"}` placeholder per image, in order. The targets are
+
+* a description turn: `d^(0)` (the merged, hierarchical description of the whole image);
+* one turn per crop with that region's own description `d_i` (so the description loss covers
+  the image *and* its regions, as the paper's `L_desc` does);
+* up to `max_qa` question/answer turns (`L_qa`).
+
+Only assistant turns carry loss (TRL `assistant_only_loss=True` with a `{% generation %}` chat
+template), so `<|image_pad|>` tokens and prompts are never learned.
+
+`annotations="original"` (Table 6) keeps the same images but trains on the source's own
+captions and QA instead of the OURO annotations.
+
+The transform is a plain batched function (`dict of lists -> dict of lists`), so it works both
+lazily (`Dataset.with_transform`, crops are cut when a batch is read, nothing is duplicated on
+disk) and eagerly (`Dataset.map(..., batched=True)`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from PIL import Image
+
+from ouro_toolkit.images import load_image
+
+logger = logging.getLogger(__name__)
+
+Annotations = Literal["enhanced", "original"]
+ANNOTATIONS: tuple[str, ...] = ("enhanced", "original")
+
+# Qwen2-VL's grounding convention: boxes as integer (x, y) corners on a 0-1000 scale between
+# <|box_start|> / <|box_end|>, the format the model was pretrained with.
+BOX_SCALE = 1000
+DESCRIBE_PROMPT = "Describe this image in detail."
+DESCRIBE_WITH_REGIONS_PROMPT = "Describe the whole image in detail."
+# Said once, before the first question, when crops are shown: which picture is which region.
+REGIONS_PREAMBLE = (
+    "Picture 1 is the whole image. Pictures 2 to {last} are regions cropped from it:\n{boxes}\n"
+)
+REGION_PROMPT = "Describe region {index} in detail."
+
+
+@dataclass(frozen=True)
+class Crop:
+    """One chosen region: its tree node, its pixel box in the full image and its description."""
+
+    node_id: int
+    box: tuple[int, int, int, int]  # integer pixels, (x0, y0, x1, y1), x1/y1 exclusive
+    description: str
+
+
+def pixel_box(bbox: Sequence[float], width: int, height: int) -> tuple[int, int, int, int]:
+    """The integer crop box covering `bbox` (floor the start, ceil the end), clipped to the image."""
+    x0 = min(max(math.floor(bbox[0]), 0), width)
+    y0 = min(max(math.floor(bbox[1]), 0), height)
+    x1 = min(max(math.ceil(bbox[2]), 0), width)
+    y1 = min(max(math.ceil(bbox[3]), 0), height)
+    return x0, y0, x1, y1
+
+
+def bound_pixels(image: Image.Image, max_pixels: int | None) -> Image.Image:
+    """Downscale `image` (keeping its aspect ratio) so that width * height <= `max_pixels`."""
+    if not max_pixels or image.width * image.height <= max_pixels:
+        return image
+    scale = math.sqrt(max_pixels / (image.width * image.height))
+    size = (max(1, math.floor(image.width * scale)), max(1, math.floor(image.height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC)
+
+
+def row_rng(seed: int, row_id: str) -> random.Random:
+    """A generator seeded by (seed, row id): the same row always gets the same crops, whatever
+    the worker, shard or position in the dataset (str seeds are hashed with SHA-512, not hash())."""
+    return random.Random(f"{seed}:{row_id}")
+
+
+def candidate_regions(
+    regions: Sequence[dict], width: int, height: int, min_side: int
+) -> list[Crop]:
+    """Non-root nodes whose clipped box is at least `min_side` pixels on both sides."""
+    crops = []
+    for node in regions:
+        if int(node["parent_id"]) < 0:
+            continue
+        box = pixel_box(node["bbox"], width, height)
+        if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
+            crops.append(Crop(int(node["node_id"]), box, (node.get("description") or "").strip()))
+    return crops
+
+
+def choose_crops(candidates: list[Crop], k: int, rng: random.Random) -> list[Crop]:
+    """`k` crops drawn without replacement (all of them when fewer), in tree order."""
+    chosen = rng.sample(candidates, min(k, len(candidates)))
+    return sorted(chosen, key=lambda crop: crop.node_id)
+
+
+def majority_answer(answers: Sequence[str]) -> str:
+    """The most frequent of a source's answers (VQAv2 has ten per question); first on ties."""
+    cleaned = [a.strip() for a in answers if a and a.strip()]
+    if not cleaned:
+        return ""
+    counts = Counter(cleaned)
+    return max(cleaned, key=lambda a: (counts[a], -cleaned.index(a)))
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text}
+
+
+def _image() -> dict[str, Any]:
+    # Same keys as a text block so Arrow can store both in one struct column (Dataset.map).
+    return {"type": "image", "text": None}
+
+
+def _turn(role: str, content: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"role": role, "content": content}
+
+
+def _box_text(box: tuple[int, int, int, int], width: int, height: int) -> str:
+    x0, y0, x1, y1 = box
+    sx, sy = BOX_SCALE / width, BOX_SCALE / height
+    return (
+        f"<|box_start|>({round(x0 * sx)},{round(y0 * sy)}),"
+        f"({min(round(x1 * sx), BOX_SCALE)},{min(round(y1 * sy), BOX_SCALE)})<|box_end|>"
+    )
+
+
+@dataclass
+class OuroTransform:
+    """Batched `datasets` transform from OURO rows to TRL `messages` + `images` columns.
+
+    Rows must already be filtered to `status == "ok"` with at least one target (see
+    `has_training_target`); `ouro_toolkit.training.data.prepare_dataset` does both.
+    """
+
+    k: int = 5
+    annotations: Annotations = "enhanced"
+    max_pixels: int | None = 262_144
+    seed: int = 0
+    max_qa: int = 5
+    region_descriptions: bool = True
+    min_crop_side: int = 28
+
+    def __post_init__(self) -> None:
+        if self.k < 0:
+            raise ValueError(f"k={self.k}: the number of region crops must be >= 0")
+        if self.annotations not in ANNOTATIONS:
+            raise ValueError(
+                f"annotations={self.annotations!r}: choose one of {', '.join(ANNOTATIONS)}"
+            )
+        if self.max_qa < 0:
+            raise ValueError(f"max_qa={self.max_qa}: must be >= 0")
+        if self.max_pixels is not None and self.max_pixels < self.min_crop_side**2:
+            raise ValueError(
+                f"max_pixels={self.max_pixels} is smaller than one {self.min_crop_side}px square"
+            )
+
+    def __call__(self, batch: dict[str, list]) -> dict[str, list]:
+        messages, images = [], []
+        for i in range(len(batch["id"])):
+            row = {key: values[i] for key, values in batch.items()}
+            conversation, pictures = self.convert(row)
+            messages.append(conversation)
+            images.append(pictures)
+        return {"messages": messages, "images": images}
+
+    def convert(self, row: dict) -> tuple[list[dict], list[Image.Image]]:
+        """One row -> (conversation, images): images[0] is the full image, then the crops."""
+        full = load_image(row["image"])
+        rng = row_rng(self.seed, row["id"])
+        candidates = candidate_regions(
+            row.get("regions") or [], full.width, full.height, self.min_crop_side
+        )
+        crops = choose_crops(candidates, self.k, rng)
+        pictures = [bound_pixels(full, self.max_pixels)]
+        pictures += [bound_pixels(full.crop(crop.box), self.max_pixels) for crop in crops]
+        if self.annotations == "enhanced":
+            description = (row.get("description") or "").strip()
+            qa = [(q["question"], q["answer"]) for q in row.get("qa") or []]
+            region_texts = [c.description for c in crops] if self.region_descriptions else []
+        else:
+            original = row.get("original") or {}
+            captions = [c.strip() for c in original.get("captions") or [] if c and c.strip()]
+            description = rng.choice(captions) if captions else ""
+            qa = [
+                (_original_question(q), majority_answer(q.get("answers") or []))
+                for q in original.get("qa") or []
+            ]
+            region_texts = []  # sources have no region descriptions
+        qa = [(q.strip(), a.strip()) for q, a in qa if q and q.strip() and a and a.strip()]
+        return self._conversation(
+            crops, full.size, description, region_texts, qa[: self.max_qa]
+        ), pictures
+
+    def _conversation(
+        self,
+        crops: list[Crop],
+        size: tuple[int, int],
+        description: str,
+        region_texts: list[str],
+        qa: list[tuple[str, str]],
+    ) -> list[dict]:
+        preamble = ""
+        if crops:
+            boxes = "\n".join(
+                f"Picture {i + 2}: region {i + 1} at {_box_text(c.box, *size)}"
+                for i, c in enumerate(crops)
+            )
+            preamble = REGIONS_PREAMBLE.format(last=len(crops) + 1, boxes=boxes)
+        # Every image goes into the first user turn, so placeholders and images share one order.
+        first = [_image() for _ in range(len(crops) + 1)]
+        turns: list[tuple[str, str]] = []
+        if description:
+            turns.append((DESCRIBE_WITH_REGIONS_PROMPT if crops else DESCRIBE_PROMPT, description))
+        for index, text in enumerate(region_texts, start=1):
+            if text:
+                turns.append((REGION_PROMPT.format(index=index), text))
+        turns += qa
+        if not turns:
+            raise ValueError(
+                "row has no training target; filter it with has_training_target() first"
+            )
+        conversation = []
+        for n, (question, answer) in enumerate(turns):
+            content = [*first, _text(preamble + question)] if n == 0 else [_text(question)]
+            conversation.append(_turn("user", content))
+            conversation.append(_turn("assistant", [_text(answer)]))
+        return conversation
+
+
+def _original_question(qa: dict) -> str:
+    """A source question, with its answer options when it is multiple choice (ScienceQA, AI2D)."""
+    question = (qa.get("question") or "").strip()
+    choices = [c.strip() for c in qa.get("choices") or [] if c and c.strip()]
+    if question and choices:
+        question += "\nOptions: " + "; ".join(choices)
+    return question
+
+
+def has_training_target(
+    status: str | None,
+    description: str | None,
+    qa: list | None,
+    original: dict | None,
+    annotations: Annotations,
+) -> bool:
+    """Whether a row can be trained on: status "ok" and at least one non-empty target."""
+    if status != "ok":
+        return False
+    if annotations == "enhanced":
+        return bool((description or "").strip()) or any(
+            (q.get("answer") or "").strip() and (q.get("question") or "").strip() for q in qa or []
+        )
+    original = original or {}
+    return any((c or "").strip() for c in original.get("captions") or []) or any(
+        (q.get("question") or "").strip() and majority_answer(q.get("answers") or [])
+        for q in original.get("qa") or []
+    )
