@@ -1,0 +1,89 @@
+"""Putting evaluation results into a model card's `model-index` (the Hub's eval-results YAML).
+
+Uses huggingface_hub's `ModelCard` / `EvalResult`, so the Hub renders the numbers on the model
+page. The card describes the evaluated model: the adapter's results when an adapter was run,
+otherwise the base model's. Results replace earlier entries for the same dataset, config, split
+and metric; the scoring profile is kept in `metric_config`. After writing, the card is parsed
+back and checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+from ouro_toolkit.evaluation.runner import ADAPTER, BASE, EvalReport
+
+TASK_TYPES = {"cider": ("image-to-text", "Image Captioning")}
+DEFAULT_TASK = ("visual-question-answering", "Visual Question Answering")
+
+
+class CardError(RuntimeError):
+    """The card could not be written or did not parse back; the message says which."""
+
+
+def eval_results(report: EvalReport) -> list[EvalResult]:
+    variant = ADAPTER if report.adapter else BASE
+    out = []
+    for run in report.runs:
+        if run.variant != variant or run.score is None:
+            continue
+        task_type, task_name = TASK_TYPES.get(run.metric, DEFAULT_TASK)
+        out.append(
+            EvalResult(
+                task_type=task_type,
+                task_name=task_name,
+                dataset_type=run.dataset or run.benchmark,
+                dataset_name=run.title,
+                dataset_config=run.config,
+                dataset_split=run.split,
+                metric_type=run.metric,
+                metric_name=f"{run.metric} ({run.profile})",
+                metric_config=run.profile,
+                metric_value=run.score,
+                source_name="ouro eval"
+                + (f" (first {report.limit} samples)" if report.limit else ""),
+            )
+        )
+    return out
+
+
+def _same(a: EvalResult, b: EvalResult) -> bool:
+    return (a.dataset_type, a.dataset_config, a.dataset_split, a.metric_type, a.metric_config) == (
+        b.dataset_type,
+        b.dataset_config,
+        b.dataset_split,
+        b.metric_type,
+        b.metric_config,
+    )
+
+
+def write_card(report: EvalReport, path: Path, *, model_name: str | None = None) -> ModelCard:
+    """Add `report`'s results to the card at `path` (created if missing) and return the re-read card."""
+    path = Path(path)
+    new = eval_results(report)
+    if not new:
+        raise CardError("no scored results to write into the model card")
+    if path.exists():
+        try:
+            card = ModelCard.load(path)
+        except Exception as exc:
+            raise CardError(f"{path}: cannot read the existing model card ({exc})") from None
+    else:
+        card = ModelCard(f"---\n---\n# {model_name or report.adapter or report.model}\n")
+        card.data = ModelCardData()
+    kept = [r for r in (card.data.eval_results or []) if not any(_same(r, n) for n in new)]
+    card.data.eval_results = kept + new
+    card.data.model_name = card.data.model_name or model_name or report.adapter or report.model
+    if report.adapter and not card.data.base_model:
+        card.data.base_model = report.model
+    path.parent.mkdir(parents=True, exist_ok=True)
+    card.save(path)
+    try:
+        reread = ModelCard.load(path)
+    except Exception as exc:
+        raise CardError(f"{path}: written card does not parse back ({exc})") from None
+    if len(reread.data.eval_results or []) != len(kept) + len(new):
+        raise CardError(f"{path}: model-index parsed back with a different number of results")
+    return reread

@@ -1,0 +1,199 @@
+"""Streaming a benchmark's rows into `Sample`s: from the Hub, or from local files (`--data-dir`).
+
+Hub: `datasets.load_dataset(id, config, split=..., streaming=True)`, so `--limit 20` reads 20 rows
+and never downloads a whole split. Repos without configs (mPLUG/DocDownstream-1.0) are read by
+file (`data_files`).
+
+Local: `DATA_DIR/<benchmark name>/` laid out like the Hub repo, e.g. what
+`hf download lmms-lab/GQA --repo-type dataset --local-dir DATA_DIR/gqa` leaves:
+`[<config>/]<split>-*.parquet`, `[<config>/]<split>/*.parquet`, `data/<split>-*.parquet` or
+`<split>.parquet` (jsonl for the DocOwl sets). Image paths in rows resolve against that folder.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from ouro_toolkit.evaluation.benchmarks import Benchmark, resolve_hub_id
+from ouro_toolkit.evaluation.readers import RowError
+from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.images import ImageLoadError, load_image
+
+log = logging.getLogger(__name__)
+
+
+class DataUnavailable(RuntimeError):
+    """A benchmark's data cannot be opened; the message says where it looked and what to do."""
+
+
+@dataclass
+class DataSource:
+    """Where benchmark data comes from."""
+
+    data_dir: Path | None = None  # local copies: DATA_DIR/<benchmark>/...
+    org: str | None = None  # replaces "lmms-lab" in default ids (e.g. "lmms-lab-encoder")
+    hub_ids: dict[str, str] = field(default_factory=dict)  # per-benchmark id overrides
+
+    def local_root(self, bench: Benchmark) -> Path | None:
+        if self.data_dir is None:
+            return None
+        root = Path(self.data_dir) / bench.name
+        return root if root.is_dir() else None
+
+
+def _local_files(root: Path, config: str | None, split: str, data_files: str | None) -> list[str]:
+    if data_files:
+        path = root / data_files
+        return [str(path)] if path.is_file() else []
+    bases = [root / config, root] if config else [root]
+    patterns = [
+        f"{split}-*.parquet",
+        f"{split}/*.parquet",
+        f"data/{split}-*.parquet",
+        f"{split}.parquet",
+    ]
+    for base in bases:
+        for pattern in patterns:
+            found = sorted(str(p) for p in base.glob(pattern))
+            if found:
+                return found
+    return []
+
+
+def _stream(files: list[str]):
+    from datasets import load_dataset
+
+    kind = "json" if files[0].endswith((".jsonl", ".json")) else "parquet"
+    return load_dataset(kind, data_files=files, split="train", streaming=True)
+
+
+def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None):
+    """An iterable of raw rows for `bench` (or for its image config when `config` is given)."""
+    config = config or bench.config
+    root = source.local_root(bench)
+    if root is not None:
+        files = _local_files(root, config, bench.split, bench.data_files)
+        if not files:
+            raise DataUnavailable(
+                f"{bench.name}: no data files for config {config!r} split {bench.split!r} under {root} "
+                f"(expected e.g. {root}/{(config + '/') if config else ''}{bench.split}-00000-of-00001.parquet)"
+            )
+        return _stream(files)
+    hub_id = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
+    if hub_id is None:
+        raise DataUnavailable(
+            f"{bench.name}: has no Hub copy; pass --data-dir DIR with {bench.name}/ inside ({bench.notes})"
+        )
+    from datasets import load_dataset
+
+    try:
+        if bench.data_files:
+            return load_dataset(
+                hub_id, data_files=bench.data_files, split=bench.split, streaming=True
+            )
+        return load_dataset(hub_id, config, split=bench.split, streaming=True)
+    except Exception as exc:  # datasets raises many types for missing/offline/gated repos
+        offline = (
+            os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1"
+        )
+        hint = (
+            "the Hub is switched off here (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE=1): use --data-dir"
+            if offline
+            else "check the id (lmms-lab moved to lmms-lab-encoder: try --hub-org lmms-lab-encoder), "
+            "your token for gated sets, or use --data-dir"
+        )
+        raise DataUnavailable(
+            f"{bench.name}: cannot open {hub_id} ({config}, {bench.split}): {exc}; {hint}"
+        ) from None
+
+
+def _attach_images(bench: Benchmark, source: DataSource, rows: list[dict[str, Any]]) -> None:
+    """GQA: fetch each question's image from the image config, matching on the id column."""
+    wanted = {row.get(bench.image_key) for row in rows}
+    found: dict[Any, Any] = {}
+    for image_row in open_rows(bench, source, config=bench.image_config):
+        key = image_row.get(bench.image_id_column)
+        if key in wanted and key not in found:
+            found[key] = image_row.get("image")
+            if len(found) == len(wanted):
+                break
+    for row in rows:
+        row.setdefault("image", found.get(row.get(bench.image_key)))
+
+
+def iter_samples(
+    bench: Benchmark, source: DataSource, *, limit: int | None = None
+) -> Iterator[Sample]:
+    """The first `limit` samples of `bench` (all when None). Unreadable rows come back as samples
+    with `error` set, so they are counted as failures rather than silently skipped."""
+    rows = list(islice(open_rows(bench, source), limit))
+    if bench.image_config:
+        _attach_images(bench, source, rows)
+    root = source.local_root(bench)
+    for index, row in enumerate(rows):
+        try:
+            sample = bench.read(row, bench, index)
+        except (RowError, KeyError, TypeError, ValueError) as exc:
+            sample = Sample(
+                id=f"{bench.name}-{index}", prompt="", images=[], error=f"bad row: {exc}"
+            )
+        sample.meta.setdefault("base_dir", str(root) if root else None)
+        yield sample
+
+
+def _fetch(url: str) -> bytes:
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        raise ImageLoadError(
+            f"{url}: cannot fetch an image URL offline; put the file under --data-dir"
+        )
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=30.0, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ImageLoadError(f"{url}: download failed ({exc})") from None
+    return response.content
+
+
+def resolve_image(value: Any, base_dir: str | None) -> Image.Image:
+    """Open one image value from a row: PIL image, {"bytes","path"} dict, path, or URL.
+
+    A dict with "path" and "url" (VSR) tries the local file first. Raises `ImageLoadError`.
+    """
+    if isinstance(value, Image.Image):
+        return load_image(value)
+    if isinstance(value, dict):
+        if value.get("bytes"):
+            return load_image(value["bytes"])
+        path, url = value.get("path"), value.get("url")
+        if path:
+            try:
+                return resolve_image(str(path), base_dir)
+            except ImageLoadError:
+                if not url:
+                    raise
+        if url:
+            return resolve_image(str(url), base_dir)
+        raise ImageLoadError(f"image entry has neither bytes, path nor url: {sorted(value)}")
+    if isinstance(value, (bytes, bytearray)):
+        return load_image(bytes(value))
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return load_image(io.BytesIO(_fetch(value)).getvalue())
+        path = Path(value)
+        if not path.is_absolute() and base_dir:
+            for candidate in (Path(base_dir) / value, Path(base_dir) / "images" / value):
+                if candidate.is_file():
+                    return load_image(candidate)
+        return load_image(path)
+    raise ImageLoadError(f"unsupported image value of type {type(value).__name__}")

@@ -1,0 +1,278 @@
+"""Run benchmarks through a VLM backend and score them: the library behind `ouro eval`.
+
+For each benchmark the same samples go to every model variant ("base", and "adapter" when an
+adapter is given), so base and adapter are compared on identical items. A sample whose image
+cannot be opened, or whose generation fails, is scored as wrong and listed under `failures`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest, VLMResult
+from ouro_toolkit.evaluation.benchmarks import Benchmark, parse_benchmarks, resolve_hub_id
+from ouro_toolkit.evaluation.data import DataSource, iter_samples, resolve_image
+from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.evaluation.scoring import extract, score
+from ouro_toolkit.images import ImageLoadError
+from ouro_toolkit.metrics.profiles import check_profile
+
+log = logging.getLogger(__name__)
+
+PROMPT_VERSION = "ouro-eval-v1"
+BASE, ADAPTER = "base", "adapter"
+
+
+@dataclass
+class EvalConfig:
+    """Everything one evaluation run needs (the CLI fills it from its flags)."""
+
+    model: str  # model id or local folder (transformers), or served model name (openai)
+    benchmarks: list[str]  # registry names, see `ouro_toolkit.evaluation.benchmarks`
+    adapter: str | None = None  # PEFT adapter (transformers) or the server's LoRA name (openai)
+    limit: int | None = None  # first N samples of each benchmark
+    backend: str = "transformers"  # "transformers" (in process) | "openai" (HTTP server)
+    server_url: str | None = None  # for backend "openai"
+    data_dir: Path | None = None  # local copies: DATA_DIR/<benchmark>/
+    hub_org: str | None = None  # replaces lmms-lab in default dataset ids
+    hub_ids: dict[str, str] = field(default_factory=dict)  # per-benchmark dataset id overrides
+    profile: str = "official"  # "official" | "contains"
+    batch_size: int = 8  # requests handed to the backend at a time
+    backend_options: dict[str, Any] = field(default_factory=dict)
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        check_profile(self.profile)
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"--limit must be at least 1, got {self.limit}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
+
+
+@dataclass
+class SampleRecord:
+    id: str
+    prompt: str
+    prediction: str | None  # after answer extraction; None when generation failed
+    raw: str | None  # the model's reply as returned
+    answers: list[str]
+    score: float | None  # in [0, 1]; None = unscored (no ground truth)
+    error: str | None = None
+
+
+@dataclass
+class BenchmarkRun:
+    benchmark: str
+    title: str
+    group: str
+    metric: str
+    profile: str
+    variant: str  # "base" | "adapter"
+    model: str
+    adapter: str | None
+    dataset: str | None
+    config: str | None
+    split: str
+    n: int
+    n_scored: int
+    n_failed: int
+    score: float | None  # percent (x100), the paper's scale; CIDEr x100 as usually reported
+    details: dict[str, float]
+    seconds: float
+    failures: list[dict[str, str]]
+    samples: list[SampleRecord]
+
+
+@dataclass
+class EvalReport:
+    model: str
+    adapter: str | None
+    backend: str
+    profile: str
+    limit: int | None
+    created: str
+    runs: list[BenchmarkRun]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def run(self, benchmark: str, variant: str) -> BenchmarkRun | None:
+        return next(
+            (r for r in self.runs if r.benchmark == benchmark and r.variant == variant), None
+        )
+
+
+def build_request(sample: Sample, bench: Benchmark) -> VLMRequest:
+    """The chat request for one sample; raises ImageLoadError when an image cannot be opened."""
+    base_dir = sample.meta.get("base_dir")
+    content: list[dict[str, Any]] = [
+        {"type": "image", "image": resolve_image(image, base_dir)} for image in sample.images
+    ]
+    content.append({"type": "text", "text": sample.prompt})
+    return VLMRequest(
+        messages=[{"role": "user", "content": content}],
+        sampling=SamplingParams(max_new_tokens=bench.max_new_tokens, temperature=0.0),
+        prompt_version=PROMPT_VERSION,
+    )
+
+
+async def _generate_all(
+    backend: VLMBackend, requests: list[VLMRequest | None], batch_size: int, bar: tqdm
+) -> list[VLMResult | None]:
+    results: list[VLMResult | None] = [None] * len(requests)
+    todo = [i for i, r in enumerate(requests) if r is not None]
+    bar.update(len(requests) - len(todo))  # rows that failed before generation
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        outputs = await backend.generate([requests[i] for i in chunk])  # type: ignore[misc]
+        for i, out in zip(chunk, outputs, strict=True):
+            results[i] = out
+        bar.update(len(chunk))
+    return results
+
+
+async def run_benchmark(
+    backend: VLMBackend,
+    bench: Benchmark,
+    samples: Sequence[Sample],
+    *,
+    profile: str,
+    variant: str,
+    adapter: str | None = None,
+    dataset: str | None = None,
+    batch_size: int = 8,
+    progress: bool = True,
+) -> BenchmarkRun:
+    started = time.perf_counter()
+    errors: list[str | None] = [s.error for s in samples]
+    requests: list[VLMRequest | None] = []
+    for i, sample in enumerate(samples):
+        if errors[i] is not None:
+            requests.append(None)
+            continue
+        try:
+            requests.append(build_request(sample, bench))
+        except ImageLoadError as exc:
+            errors[i] = f"image: {exc}"
+            requests.append(None)
+    with tqdm(
+        total=len(samples), desc=f"{bench.name} [{variant}]", disable=not progress, unit="sample"
+    ) as bar:
+        results = await _generate_all(backend, requests, batch_size, bar)
+    raws: list[str | None] = []
+    for i, result in enumerate(results):
+        if result is not None and not result.ok and errors[i] is None:
+            errors[i] = f"generation: {result.error}"
+        raws.append(result.text if result is not None and result.ok else None)
+    predictions = [extract(bench.extract, raw) for raw in raws]
+    scored = score(bench.metric, samples, predictions, profile)
+    records = [
+        SampleRecord(s.id, s.prompt, p, r, list(s.answers), sc, e)
+        for s, p, r, sc, e in zip(
+            samples, predictions, raws, scored.per_sample, errors, strict=True
+        )
+    ]
+    failures = [{"id": rec.id, "error": rec.error} for rec in records if rec.error is not None]
+    return BenchmarkRun(
+        benchmark=bench.name,
+        title=bench.title,
+        group=bench.group,
+        metric=bench.metric,
+        profile=profile,
+        variant=variant,
+        model=backend.model,
+        adapter=adapter,
+        dataset=dataset,
+        config=bench.config,
+        split=bench.split,
+        n=len(samples),
+        n_scored=sum(v is not None for v in scored.per_sample),
+        n_failed=len(failures),
+        score=None if scored.score is None else round(100.0 * scored.score, 2),
+        details={k: round(100.0 * v, 2) for k, v in scored.details.items()},
+        seconds=round(time.perf_counter() - started, 3),
+        failures=failures,
+        samples=records,
+    )
+
+
+BackendFactory = Callable[[EvalConfig, str | None], VLMBackend]
+
+
+def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBackend:
+    """transformers: the model with the PEFT adapter loaded; openai: the adapter's served name."""
+    from ouro_toolkit.backends import create_backend
+
+    options = dict(config.backend_options)
+    if config.backend == "openai":
+        return create_backend(
+            "openai", adapter or config.model, server_url=config.server_url, **options
+        )
+    if adapter:
+        options["adapter"] = adapter
+    try:
+        return create_backend(config.backend, config.model, server_url=config.server_url, **options)
+    except TypeError as exc:
+        if adapter and "adapter" in str(exc):
+            raise RuntimeError(
+                f"the {config.backend!r} backend does not accept an `adapter` option yet ({exc})"
+            ) from None
+        raise
+
+
+async def evaluate_async(
+    config: EvalConfig, backend_factory: BackendFactory | None = None
+) -> EvalReport:
+    factory = backend_factory or default_backend_factory
+    benches = parse_benchmarks(",".join(config.benchmarks))
+    source = DataSource(data_dir=config.data_dir, org=config.hub_org, hub_ids=dict(config.hub_ids))
+    samples = {b.name: list(iter_samples(b, source, limit=config.limit)) for b in benches}
+    variants = [(BASE, None)] + ([(ADAPTER, config.adapter)] if config.adapter else [])
+    runs: list[BenchmarkRun] = []
+    for variant, adapter in variants:
+        backend = factory(config, adapter)
+        try:
+            for bench in benches:
+                dataset = (
+                    "local:" + str(source.local_root(bench))
+                    if source.local_root(bench)
+                    else resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
+                )
+                runs.append(
+                    await run_benchmark(
+                        backend,
+                        bench,
+                        samples[bench.name],
+                        profile=config.profile,
+                        variant=variant,
+                        adapter=adapter,
+                        dataset=dataset,
+                        batch_size=config.batch_size,
+                        progress=config.progress,
+                    )
+                )
+        finally:
+            await backend.aclose()
+    return EvalReport(
+        model=config.model,
+        adapter=config.adapter,
+        backend=config.backend,
+        profile=config.profile,
+        limit=config.limit,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        runs=runs,
+    )
+
+
+def evaluate(config: EvalConfig, backend_factory: BackendFactory | None = None) -> EvalReport:
+    """Synchronous entry point (the CLI's)."""
+    return asyncio.run(evaluate_async(config, backend_factory))

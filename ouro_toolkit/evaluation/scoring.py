@@ -1,0 +1,140 @@
+"""From raw model text to a benchmark score: answer extraction, then the benchmark's metric.
+
+A failed generation (prediction None) scores 0 (it costs recall for KIE F1, and is an empty
+caption for CIDEr): it counts as wrong, never dropped. Samples without ground truth (ST-VQA's
+submission-only test split) are "unscored" (None) and left out of the mean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.metrics import (
+    anls,
+    cider_scores,
+    exact_match,
+    kie_f1_detail,
+    option_accuracy,
+    relaxed_accuracy,
+    vqa_accuracy,
+    wtq_accuracy,
+)
+
+_SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
+
+
+def _clean(text: str) -> str:
+    # `transformers serve` leaves chat-template tokens (<|im_end|>) in replies (DESIGN.md).
+    return _SPECIAL_TOKEN.sub("", text).strip()
+
+
+def _short(text: str) -> str:
+    lines = [line.strip() for line in _clean(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _yes_no(text: str) -> str:
+    """ "Yes, the cat is ..." -> "yes"; "False." -> "no"; ambiguous text is returned as is."""
+    clean = _clean(text)
+    words = re.findall(r"[a-z]+", clean.lower())
+    mapping = {"yes": "yes", "true": "yes", "no": "no", "false": "no"}
+    if words and words[0] in mapping:
+        return mapping[words[0]]
+    said = {mapping[w] for w in words if w in mapping}
+    return said.pop() if len(said) == 1 else clean
+
+
+EXTRACTORS: dict[str, Callable[[str], str]] = {
+    "short": _short,  # first non-empty line (short-answer VQA)
+    "raw": _clean,  # the whole reply
+    "caption": lambda t: " ".join(_clean(t).split()),
+    "option": _clean,  # option_accuracy reads the option itself
+    "yes_no": _yes_no,
+}
+
+
+@dataclass
+class Scored:
+    score: float | None  # in [0, 1]; None when no sample had ground truth
+    per_sample: list[float | None]
+    details: dict[str, float]
+
+
+def _mean(per_sample: list[float | None]) -> float | None:
+    values = [v for v in per_sample if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _per_sample(fn: Callable[[str, Sample, str], float]):
+    def scorer(
+        samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
+    ) -> Scored:
+        per: list[float | None] = []
+        for sample, prediction in zip(samples, predictions, strict=True):
+            if sample.error is not None:
+                per.append(0.0)  # an unreadable row counts as wrong
+            elif not sample.has_ground_truth:
+                per.append(None)
+            elif prediction is None:
+                per.append(0.0)
+            else:
+                per.append(fn(prediction, sample, profile))
+        return Scored(_mean(per), per, {})
+
+    return scorer
+
+
+def _option(prediction: str, sample: Sample, profile: str) -> float:
+    if sample.choices and sample.answer_index is not None:
+        return option_accuracy(prediction, sample.choices, sample.answer_index, profile=profile)
+    return exact_match(prediction, sample.answers, profile=profile)  # IconQA fill-in-the-blank
+
+
+def _relaxed(prediction: str, sample: Sample, profile: str) -> float:
+    return relaxed_accuracy(prediction, sample.answers, profile=profile)
+
+
+def _kie(samples: Sequence[Sample], predictions: Sequence[str | None], profile: str) -> Scored:
+    result = kie_f1_detail(list(predictions), [s.answers for s in samples], profile=profile)
+    return Scored(
+        result.f1, list(result.per_item), {"precision": result.precision, "recall": result.recall}
+    )
+
+
+def _cider(samples: Sequence[Sample], predictions: Sequence[str | None], profile: str) -> Scored:
+    keyed = [(i, s) for i, s in enumerate(samples) if s.has_ground_truth]
+    if not keyed:
+        return Scored(None, [None] * len(samples), {})
+    preds = {i: predictions[i] or "" for i, _ in keyed}
+    refs = {i: s.answers for i, s in keyed}
+    corpus, per = cider_scores(preds, refs, profile=profile)
+    return Scored(corpus, [per.get(i) for i in range(len(samples))], {})
+
+
+Scorer = Callable[[Sequence[Sample], Sequence[str | None], str], Scored]
+
+SCORERS: dict[str, Scorer] = {
+    "vqa_accuracy": _per_sample(lambda p, s, prof: vqa_accuracy(p, s.answers, profile=prof)),
+    "anls": _per_sample(lambda p, s, prof: anls(p, s.answers, profile=prof)),
+    "relaxed_accuracy": _per_sample(_relaxed),
+    "exact_match": _per_sample(lambda p, s, prof: exact_match(p, s.answers, profile=prof)),
+    "option_accuracy": _per_sample(_option),
+    "wtq_accuracy": _per_sample(lambda p, s, prof: wtq_accuracy(p, s.answers, profile=prof)),
+    "kie_f1": _kie,
+    "cider": _cider,
+}
+
+
+def extract(kind: str, text: str | None) -> str | None:
+    return None if text is None else EXTRACTORS[kind](text)
+
+
+def score(
+    metric: str, samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
+) -> Scored:
+    if metric not in SCORERS:
+        raise KeyError(f"unknown metric {metric!r}: known {', '.join(SCORERS)}")
+    return SCORERS[metric](samples, predictions, profile)

@@ -1,0 +1,40 @@
+"""Scoring profiles.
+
+`official`: each benchmark's published scorer (VQA accuracy, ANLS, relaxed accuracy, ...).
+`contains`: the looser rule some baselines in the paper used (Monkey's numbers among them): a
+prediction is right when it *contains* a ground-truth answer, on word boundaries after the same
+normalisation the official scorer applies. A sample's `contains` score is never below its
+`official` score, so the two profiles can be compared side by side.
+
+Every result written by the evaluation runner names the profile it used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+OFFICIAL = "official"
+CONTAINS = "contains"
+PROFILES: tuple[str, ...] = (OFFICIAL, CONTAINS)
+
+
+def check_profile(profile: str) -> str:
+    """Return `profile` if it is known; raise a ValueError naming the choices otherwise."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown scoring profile {profile!r}: use one of {', '.join(PROFILES)}")
+    return profile
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """True when `phrase` occurs in `text` as whole words (both already normalised).
+
+    Word boundaries keep "2" from matching inside "12" and "no" inside "north".
+    """
+    if not phrase:
+        return False
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+
+
+def contains_any(text: str, phrases: Iterable[str]) -> bool:
+    return any(contains_phrase(text, p) for p in phrases)
