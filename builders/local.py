@@ -80,7 +80,9 @@ class LocalImages(OuroSourceBuilder):
             index += 1
 
     def _row(self, relative: str, path: str | None, note: dict[str, Any] | None) -> dict[str, Any]:
-        row = Normalised(source_id=relative, image=path)
+        # The bytes are embedded here: a row holding only a path would not survive a Parquet write.
+        image = None if path is None else {"bytes": _read(path), "path": relative}
+        row = Normalised(source_id=relative, image=image)
         if path is None:
             row.problem("missing image", f"{relative!r} is in {ANNOTATIONS} but not in the folder")
         if note:
@@ -97,9 +99,6 @@ class LocalImages(OuroSourceBuilder):
         return self._done(row)
 
     def _done(self, row: Normalised) -> dict[str, Any]:
-        if row.image is not None:
-            # Builders that know only a path must embed the bytes (datasets would keep the path).
-            row.image = {"bytes": _read(row.image), "path": Path(row.image).name}
         finished = self.complete(row, None)
         finished["task"] = self.config.task
         finished.pop("__image_key__", None)

@@ -88,27 +88,24 @@ def iter_source(
     split = split or builder.SPEC.default_split
     stream = builder.as_streaming_dataset(split=split).decode(False)
     counts: Counter[str] = Counter()
-    total = 0
+    total = bad = 0
     try:
         for row in stream:
             if limit is not None and total >= limit:
                 break
             total += 1
-            counts.update(error_kinds(row["error"]))
+            kinds = error_kinds(row["error"])
+            bad += bool(kinds)
+            counts.update(dict.fromkeys(kinds, 1))  # rows per kind, not problems per kind
             yield row
     finally:
-        _log_summary(name, split, total, counts)
+        _log_summary(f"{name}/{split}", total, bad, counts)
 
 
-def _log_summary(name: str, split: str, total: int, counts: Counter[str]) -> None:
-    if counts:
+def _log_summary(where: str, total: int, bad: int, counts: Counter[str]) -> None:
+    """One line per streamed source: how many rows, how many kept with an error, of which kinds."""
+    if bad:
         detail = ", ".join(f"{kind}: {n}" for kind, n in counts.most_common())
-        logger.warning(
-            "source %s/%s: %d rows streamed; problems kept in `error`: %s",
-            name,
-            split,
-            total,
-            detail,
-        )
+        logger.warning("source %s: %d rows streamed, %d with errors: %s", where, total, bad, detail)
     else:
-        logger.info("source %s/%s: %d rows streamed, none with errors", name, split, total)
+        logger.info("source %s: %d rows streamed, none with errors", where, total)
