@@ -1,0 +1,149 @@
+"""A persistent replay cache of model calls (SQLite), and a backend wrapper that uses it.
+
+The key is a sha256 of everything that decides the answer: model, messages (images by a hash
+of their pixels), sampling parameters, JSON schema and prompt version. A rerun or a resumed run
+therefore never asks the model the same thing twice. Every reply the model gave is stored (a
+reply that is not the JSON asked for too: asking again would give the same answer); transport
+failures are not, so they are retried on the next run.
+
+SQLite in WAL mode with a busy timeout lets several processes (shards) share one cache file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ouro_toolkit.backends.base import VLMBackend, VLMRequest, VLMResult
+from ouro_toolkit.backends.messages import hashable_messages
+from ouro_toolkit.backends.results import finish_result
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS replies (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+def request_key(model: str, request: VLMRequest) -> str:
+    payload = {
+        "model": model,
+        "messages": hashable_messages(request.messages),
+        "sampling": asdict(request.sampling),
+        "json_schema": request.json_schema,
+        "prompt_version": request.prompt_version,
+    }
+    blob = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class RequestCache:
+    """Key -> raw reply text, in one SQLite file."""
+
+    def __init__(self, path: str | Path, timeout: float = 60.0):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()  # one connection, used from the event loop and threads
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout, check_same_thread=False, isolation_level=None
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self._conn.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL + NORMAL: durable across crashes of us
+        self._conn.execute(_SCHEMA)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        with self._lock:
+            for start in range(0, len(unique), 500):  # SQLite caps bound parameters
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT key, text FROM replies WHERE key IN ({marks})", chunk
+                )
+                found.update(rows.fetchall())
+        return found
+
+    def put_many(self, model: str, items: dict[str, str]) -> None:
+        if not items:
+            return
+        now = time.time()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO replies (key, model, text, created) VALUES (?, ?, ?, ?)",
+                    [(k, model, text, now) for k, text in items.items()],
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM replies").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+@dataclass
+class CacheStats:
+    requests: int = 0
+    hits: int = 0
+    model_calls: int = 0  # requests passed to the wrapped backend
+
+
+class CachedBackend:
+    """Wraps any backend: answers from the cache where it can, asks the backend for the rest."""
+
+    def __init__(self, backend: VLMBackend, cache: RequestCache):
+        self.backend = backend
+        self.cache = cache
+        self.name = backend.name
+        self.model = backend.model
+        self.stats = CacheStats()
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        keys = [request_key(self.model, r) for r in requests]
+        stored = self.cache.get_many(keys)
+        # Identical requests within one call are asked once.
+        todo: dict[str, VLMRequest] = {}
+        for key, request in zip(keys, requests, strict=True):
+            if key not in stored and key not in todo:
+                todo[key] = request
+        fresh: dict[str, VLMResult] = {}
+        if todo:
+            answers = await self.backend.generate(list(todo.values()))
+            fresh = dict(zip(todo, answers, strict=True))
+            # Store every reply the model gave; never a transport failure (text None).
+            self.cache.put_many(
+                self.model, {k: r.text for k, r in fresh.items() if r.text is not None}
+            )
+        self.stats.requests += len(requests)
+        self.stats.model_calls += len(todo)
+        self.stats.hits += sum(k in stored for k in keys)
+        return [
+            finish_result(request, stored[key], cached=True) if key in stored else fresh[key]
+            for key, request in zip(keys, requests, strict=True)
+        ]
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+        self.cache.close()

@@ -1,0 +1,116 @@
+"""Helpers on protocol messages shared by the backends and the cache.
+
+Protocol messages (see base.py) carry `{"type": "text", "text": ...}` and
+`{"type": "image", "image": PIL.Image}` parts, or a plain string as content.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from PIL import Image
+
+from ouro_toolkit.backends.json_output import json_instruction
+
+# Chat-template control tokens such as <|im_end|>, <|endoftext|>, <|image_pad|>. `transformers
+# serve` leaves them in replies (DESIGN.md); an embedded decode may leave added tokens behind.
+_SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
+
+
+def strip_special_tokens(text: str) -> str:
+    return _SPECIAL_TOKEN.sub("", text).strip()
+
+
+def iter_parts(messages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            yield from content
+
+
+def images_in(messages: list[dict[str, Any]]) -> list[Image.Image]:
+    """The images of a conversation, in the order the chat template places them."""
+    return [part["image"] for part in iter_parts(messages) if part.get("type") == "image"]
+
+
+def with_json_instruction(
+    messages: list[dict[str, Any]], schema: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A copy of `messages` whose last user turn ends with the JSON instruction."""
+    out = [dict(m) for m in messages]
+    for message in reversed(out):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            message["content"] = content + json_instruction(schema)
+        else:
+            message["content"] = list(content or []) + [
+                {"type": "text", "text": json_instruction(schema).strip()}
+            ]
+        return out
+    return out + [{"role": "user", "content": json_instruction(schema).strip()}]
+
+
+def image_digest(image: Image.Image) -> str:
+    """Content hash of an image's pixels (mode and size included), independent of its file."""
+    h = hashlib.sha256()
+    h.update(f"{image.mode}:{image.size[0]}x{image.size[1]}:".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def hashable_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with every image replaced by its content hash (for the cache key)."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = []
+            for part in content:
+                if part.get("type") == "image":
+                    parts.append({"type": "image", "sha256": image_digest(part["image"])})
+                else:
+                    parts.append(part)
+            message = {**message, "content": parts}
+        out.append(message)
+    return out
+
+
+def image_data_url(image: Image.Image, fmt: str = "png") -> str:
+    """A base64 data URL; PNG by default (lossless, so the server sees the pixels we hashed)."""
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        image.save(buf, format="JPEG", quality=95)
+        mime = "image/jpeg"
+    else:
+        image.save(buf, format="PNG", compress_level=1)  # fast: bytes on localhost are cheap
+        mime = "image/png"
+    return f"data:{mime};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def to_openai_messages(
+    messages: list[dict[str, Any]], image_format: str = "png"
+) -> list[dict[str, Any]]:
+    """Protocol messages -> OpenAI chat messages with images as `image_url` data URLs."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = []
+            for part in content:
+                if part.get("type") == "image":
+                    url = image_data_url(part["image"], image_format)
+                    parts.append({"type": "image_url", "image_url": {"url": url}})
+                else:
+                    parts.append(part)
+            message = {**message, "content": parts}
+        out.append(message)
+    return out

@@ -1,0 +1,214 @@
+"""OpenAI-compatible HTTP backend: SGLang (production), vLLM, `transformers serve`.
+
+Bounded concurrency keeps the server's queue full without ever queueing unboundedly on our side:
+a fixed pool of workers pulls requests one at a time. Transient failures (timeouts, refused or
+dropped connections, 5xx, 429) are retried with exponential backoff; a request that still fails
+becomes a `VLMResult` with an error, and the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ouro_toolkit.backends.base import VLMRequest, VLMResult
+from ouro_toolkit.backends.messages import to_openai_messages, with_json_instruction
+from ouro_toolkit.backends.results import failed, finish_result
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class OpenAIBackendConfig:
+    concurrency: int = 32  # requests in flight; SGLang batches them server-side
+    timeout: float = 120.0  # seconds per HTTP request (one attempt)
+    connect_timeout: float = 10.0
+    max_retries: int = 4  # attempts after the first
+    backoff: float = 0.5  # first retry delay in seconds; doubles each time
+    max_backoff: float = 10.0
+    api_key: str | None = None  # SGLang/vLLM accept any key unless started with one
+    response_format: bool = True  # send json_schema response_format for JSON requests
+    image_format: str = "png"  # "png" (lossless) or "jpeg" (smaller uploads)
+
+
+@dataclass
+class OpenAIStats:
+    requests: int = 0  # logical requests answered (success or final failure)
+    http_calls: int = 0  # POSTs sent, retries included
+    retries: int = 0
+    failures: int = 0
+    prompt_tokens: int = 0  # as the server reports them (`usage`), when it does
+    completion_tokens: int = 0
+
+
+class _Retryable(Exception):
+    """A transient failure worth another attempt."""
+
+
+class _Rejected(Exception):
+    """A non-retryable failure (4xx, malformed reply)."""
+
+
+class OpenAIBackend:
+    """Async client for `/v1/chat/completions`."""
+
+    name = "openai"
+
+    def __init__(
+        self, model: str, server_url: str, config: OpenAIBackendConfig | None = None, **options: Any
+    ):
+        if not server_url:
+            raise ValueError("the openai backend needs --server-url (e.g. http://127.0.0.1:30000)")
+        self.model = model
+        self.config = config or OpenAIBackendConfig(**options)
+        if self.config.concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {self.config.concurrency}")
+        self.base_url = normalize_server_url(server_url)
+        self.endpoint = self.base_url + "/v1/chat/completions"
+        self.stats = OpenAIStats()
+        self._response_format_ok = self.config.response_format
+        self._client: httpx.AsyncClient | None = None
+
+    def _get_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            cfg = self.config
+            headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(cfg.timeout, connect=min(cfg.connect_timeout, cfg.timeout)),
+                limits=httpx.Limits(
+                    max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
+                ),
+                headers=headers,
+            )
+        return self._client
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        results: list[VLMResult | None] = [None] * len(requests)
+        pending = iter(range(len(requests)))
+
+        async def worker() -> None:
+            for i in pending:  # shared iterator: each index is taken by exactly one worker
+                results[i] = await self._answer(requests[i])
+
+        n_workers = min(self.config.concurrency, len(requests))
+        await asyncio.gather(*(worker() for _ in range(n_workers)))
+        return [
+            r if r is not None else failed("internal: request was not answered") for r in results
+        ]
+
+    async def _answer(self, request: VLMRequest) -> VLMResult:
+        try:
+            payload = self._payload(request)
+        except Exception as err:  # a bad image or message: this request only
+            self.stats.requests += 1
+            self.stats.failures += 1
+            return failed(f"could not build the request: {type(err).__name__}: {err}")
+        result = await self._post_with_retries(request, payload)
+        self.stats.requests += 1
+        self.stats.failures += not result.ok
+        return result
+
+    def _payload(self, request: VLMRequest) -> dict[str, Any]:
+        messages = request.messages
+        if request.json_schema is not None:
+            messages = with_json_instruction(messages, request.json_schema)
+        s = request.sampling
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_openai_messages(messages, self.config.image_format),
+            "max_tokens": s.max_new_tokens,
+            "temperature": s.temperature,
+            "top_p": s.top_p,
+        }
+        if s.seed is not None:
+            payload["seed"] = s.seed
+        if request.json_schema is not None and self._response_format_ok:
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": request.json_schema},
+            }
+        return payload
+
+    async def _post_with_retries(self, request: VLMRequest, payload: dict[str, Any]) -> VLMResult:
+        cfg = self.config
+        last_error = ""
+        for attempt in range(cfg.max_retries + 1):
+            if attempt:
+                self.stats.retries += 1
+                delay = min(cfg.max_backoff, cfg.backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(delay * (0.5 + random.random() / 2))  # jitter spreads retries
+            try:
+                return finish_result(request, await self._post_once(payload))
+            except _Retryable as err:
+                last_error = str(err)
+                log.debug("retryable failure (attempt %d): %s", attempt + 1, last_error)
+            except _Rejected as err:
+                return failed(str(err))
+        return failed(f"{self.endpoint} failed after {cfg.max_retries + 1} attempts: {last_error}")
+
+    async def _post_once(self, payload: dict[str, Any]) -> str:
+        response = await self._send(payload)
+        if response.status_code >= 400 and "response_format" in payload:
+            # Some servers reject json_schema outright: ask again relying on the prompt alone, and
+            # stop sending it only if that works (the 4xx may have had another cause).
+            plain = {k: v for k, v in payload.items() if k != "response_format"}
+            retry = await self._send(plain)
+            if retry.status_code < 400 and self._response_format_ok:
+                log.warning(
+                    "server rejected response_format (HTTP %d); using prompt-only JSON",
+                    response.status_code,
+                )
+                self._response_format_ok = False
+            response = retry if retry.status_code < 400 else response
+        if response.status_code >= 400:
+            raise _Rejected(
+                f"HTTP {response.status_code} from {self.endpoint}: {response.text[:300]}"
+            )
+        try:
+            reply = response.json()
+            content = reply["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError) as err:
+            raise _Rejected(f"malformed reply from {self.endpoint}: {response.text[:200]}") from err
+        if content is None:
+            raise _Rejected(f"reply from {self.endpoint} has no message content")
+        usage = reply.get("usage") or {}
+        self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)
+        return content
+
+    async def _send(self, payload: dict[str, Any]) -> httpx.Response:
+        self.stats.http_calls += 1
+        try:
+            response = await self._get_client().post(self.endpoint, json=payload)
+        except httpx.TimeoutException as err:
+            raise _Retryable(
+                f"timed out after {self.config.timeout:g}s ({type(err).__name__})"
+            ) from err
+        except httpx.TransportError as err:  # refused, reset, server died mid-reply
+            raise _Retryable(f"{type(err).__name__}: {err or 'connection failed'}") from err
+        if response.status_code in RETRYABLE_STATUS:
+            raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
+        return response
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def normalize_server_url(url: str) -> str:
+    """Accept `host:port`, `http://host:port`, or a URL ending in `/v1`; return the base URL."""
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = "http://" + url
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    return url

@@ -1,0 +1,211 @@
+"""Embedded backend: batched in-process generation with transformers (the default; no server).
+
+Generation runs in one worker thread so `await generate()` never blocks the event loop, and the
+model is used by one thread at a time. Requests are batched (left padding, as a decoder-only
+model generates from the right edge); a batch that fails is retried one request at a time so
+one bad request cannot fail its neighbours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from ouro_toolkit.backends.base import SamplingParams, VLMRequest, VLMResult
+from ouro_toolkit.backends.messages import images_in, with_json_instruction
+from ouro_toolkit.backends.results import failed, finish_result
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TransformersBackendConfig:
+    batch_size: int = 8
+    device: str = "auto"  # "auto" -> cuda if available, else cpu
+    dtype: str = "auto"  # "auto" -> bfloat16 on CUDA (float16 if bf16 unsupported), float32 on CPU
+    # Image size bounds (pixels) for the processor; Qwen2-VL-Instruct defaults are 56*56 ..
+    # 28*28*1280. None keeps the checkpoint's own setting.
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+    attn_implementation: str | None = None  # e.g. "flash_attention_2" on a GPU with it installed
+
+
+@dataclass
+class TransformersStats:
+    requests: int = 0  # requests generated (model calls)
+    batches: int = 0
+    failures: int = 0
+
+
+class TransformersBackend:
+    name = "transformers"
+
+    def __init__(self, model: str, config: TransformersBackendConfig | None = None, **options: Any):
+        self.model = str(model)
+        self.config = config or TransformersBackendConfig(**options)
+        if self.config.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.config.batch_size}")
+        self.stats = TransformersStats()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-generate")
+        self._load_lock = threading.Lock()
+        self._hf_model = None
+        self._processor = None
+        self._image_size: dict[str, int] | None = None
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _resolve_device_dtype(self):
+        import torch
+
+        device = self.config.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = self.config.dtype
+        if dtype == "auto":
+            if device.startswith("cuda"):
+                dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+            else:
+                dtype = torch.float32  # CPU bf16 matmuls are slow and lossy
+        elif isinstance(dtype, str):
+            dtype = getattr(torch, dtype)
+        return device, dtype
+
+    def load(self) -> None:
+        """Load model and processor (done lazily by the first generate)."""
+        with self._load_lock:
+            if self._hf_model is not None:
+                return
+            from transformers import AutoModelForImageTextToText, AutoProcessor
+
+            device, dtype = self._resolve_device_dtype()
+            kwargs: dict[str, Any] = {"dtype": dtype}
+            if self.config.attn_implementation:
+                kwargs["attn_implementation"] = self.config.attn_implementation
+            try:
+                processor = AutoProcessor.from_pretrained(self.model)
+                model = AutoModelForImageTextToText.from_pretrained(self.model, **kwargs)
+            except OSError as err:
+                raise RuntimeError(
+                    f"could not load model {self.model!r}: {str(err).splitlines()[0]} "
+                    "(offline? pass a local model folder, or download it first with "
+                    f"`hf download {self.model}` where the internet is reachable)"
+                ) from err
+            processor.tokenizer.padding_side = "left"
+            if processor.tokenizer.pad_token is None:
+                processor.tokenizer.pad_token = processor.tokenizer.eos_token
+            self._processor = processor
+            self._image_size = self._pixel_bounds(processor)
+            self._hf_model = model.to(device).eval()
+            log.info("loaded %s on %s (%s)", self.model, device, dtype)
+
+    def _pixel_bounds(self, processor: Any) -> dict[str, int] | None:
+        """min/max_pixels as the processor's `size` (its min_pixels/max_pixels kwargs are deprecated)."""
+        cfg = self.config
+        if cfg.min_pixels is None and cfg.max_pixels is None:
+            return None
+        size = dict(getattr(processor.image_processor, "size", None) or {})
+        if cfg.min_pixels is not None:
+            size["shortest_edge"] = cfg.min_pixels
+        if cfg.max_pixels is not None:
+            size["longest_edge"] = cfg.max_pixels
+        if size.get("shortest_edge", 0) > size.get("longest_edge", float("inf")):
+            raise ValueError(
+                f"min_pixels {size['shortest_edge']} exceeds max_pixels {size['longest_edge']}"
+            )
+        return size
+
+    # -- generation ------------------------------------------------------------------------
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        if not requests:
+            return []
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self.load)
+        except Exception as err:  # every request fails the same way; say why once per request
+            return [failed(f"transformers backend: {err}") for _ in requests]
+        results: list[VLMResult | None] = [None] * len(requests)
+        order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
+        for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
+            indices = list(group)
+            for start in range(0, len(indices), self.config.batch_size):
+                chunk = indices[start : start + self.config.batch_size]
+                batch = [requests[i] for i in chunk]
+                answers = await loop.run_in_executor(self._executor, self._generate_isolated, batch)
+                for i, answer in zip(chunk, answers, strict=True):
+                    results[i] = answer
+        return [
+            r if r is not None else failed("internal: request was not answered") for r in results
+        ]
+
+    def _generate_isolated(self, batch: list[VLMRequest]) -> list[VLMResult]:
+        try:
+            texts = self._generate_batch(batch)
+        except Exception as err:
+            if len(batch) == 1:
+                self.stats.failures += 1
+                return [failed(f"transformers generation failed: {type(err).__name__}: {err}")]
+            log.warning("batch of %d failed (%s); retrying one by one", len(batch), err)
+            return [r for request in batch for r in self._generate_isolated([request])]
+        return [finish_result(req, text) for req, text in zip(batch, texts, strict=True)]
+
+    def _generate_batch(self, batch: list[VLMRequest]) -> list[str]:
+        import torch
+
+        processor, model = self._processor, self._hf_model
+        prompts, images = [], []
+        for request in batch:
+            messages = request.messages
+            if request.json_schema is not None:
+                messages = with_json_instruction(messages, request.json_schema)
+            prompts.append(
+                processor.apply_chat_template(
+                    _template_messages(messages), add_generation_prompt=True, tokenize=False
+                )
+            )
+            images.extend(image.convert("RGB") for image in images_in(messages))
+        proc_kwargs = {"size": self._image_size} if self._image_size else {}
+        inputs = processor(
+            text=prompts, images=images or None, padding=True, return_tensors="pt", **proc_kwargs
+        ).to(model.device)
+        s = batch[0].sampling
+        gen_kwargs: dict[str, Any] = {
+            "max_new_tokens": s.max_new_tokens,
+            "do_sample": s.temperature > 0,
+        }
+        if s.temperature > 0:
+            gen_kwargs.update(temperature=s.temperature, top_p=s.top_p)
+            if s.seed is not None:
+                torch.manual_seed(s.seed)
+        with torch.inference_mode():
+            out = model.generate(**inputs, **gen_kwargs)
+        self.stats.batches += 1
+        self.stats.requests += len(batch)
+        new_tokens = out[:, inputs["input_ids"].shape[1] :]
+        return processor.batch_decode(new_tokens, skip_special_tokens=True)
+
+    async def aclose(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._hf_model = None
+        self._processor = None
+
+
+def _sampling_key(s: SamplingParams) -> tuple:
+    return (s.max_new_tokens, s.temperature, s.top_p, -1 if s.seed is None else s.seed)
+
+
+def _template_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop the PIL objects: the chat template only needs to know where images go."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            content = [{"type": "image"} if p.get("type") == "image" else p for p in content]
+        out.append({**message, "content": content})
+    return out

@@ -1,0 +1,94 @@
+"""The embedded backend with the tiny Qwen2-VL: batched generation, special tokens stripped,
+one bad request fails alone, and the event loop keeps running while the model generates."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ouro_toolkit.backends.transformers_backend import TransformersBackend
+from tests.backends.conftest import image_request
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model_dir):
+    return TransformersBackend(str(tiny_model_dir), batch_size=2, max_pixels=28 * 28 * 16)
+
+
+def test_batched_generation_with_images(backend, photos):
+    requests = [image_request(f"Describe part {i}.", [im]) for i, im in enumerate(photos.values())]
+    requests.append(image_request("Compare.", [photos["coffee"], photos["rocket"]]))
+    before = backend.stats.batches
+    results = asyncio.run(backend.generate(requests))
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert backend.stats.batches - before == 3  # 5 requests, batches of 2
+    for r in results:
+        assert r.text is not None and "<|" not in r.text  # special tokens stripped
+    assert backend._processor.tokenizer.padding_side == "left"
+
+
+def test_batched_answers_match_single_answers(backend, photos):
+    requests = [image_request(f"Region {i}.", [im]) for i, im in enumerate(photos.values())]
+    batched = asyncio.run(backend.generate(requests))
+    single = [asyncio.run(backend.generate([r]))[0] for r in requests]
+    # Left padding with an attention mask must not change a greedy answer's first tokens.
+    assert [b.text[:4] for b in batched] == [s.text[:4] for s in single]
+
+
+def test_bad_request_fails_alone(backend, photos):
+    good = image_request("Describe.", [photos["chelsea"]])
+    bad = image_request("Describe.", [photos["chelsea"]])
+    bad.messages[0]["content"][0]["image"] = "not-an-image.png"  # a caller's bug
+    results = asyncio.run(backend.generate([good, bad, good]))
+    assert results[0].ok and results[2].ok
+    assert not results[1].ok and "transformers generation failed" in results[1].error
+
+
+def test_json_request_gets_instruction_and_tolerant_parse(backend, photos):
+    schema = {"type": "object", "properties": {"label": {"type": "string"}}}
+    [result] = asyncio.run(
+        backend.generate([image_request("Name it.", [photos["coffee"]], json_schema=schema)])
+    )
+    assert result.text is not None and "not the JSON asked for" in result.error  # random model
+
+
+def test_generation_does_not_block_event_loop(backend, photos):
+    requests = [
+        image_request(f"Region {i}.", [photos["astronaut"]], max_new_tokens=24) for i in range(4)
+    ]
+
+    async def go():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.001)
+
+        task = asyncio.create_task(ticker())
+        await backend.generate(requests)
+        task.cancel()
+        return ticks
+
+    assert asyncio.run(go()) > 5
+
+
+def test_missing_model_gives_clear_error_per_request(tmp_path):
+    backend = TransformersBackend(str(tmp_path / "no-such-model"))
+    results = asyncio.run(backend.generate([image_request("x", [])] * 2))
+    assert all(not r.ok and "could not load model" in r.error for r in results)
+
+
+def test_max_pixels_bounds_image_tokens(tiny_model_dir, photos):
+    small = TransformersBackend(str(tiny_model_dir), max_pixels=28 * 28 * 4)
+    small.load()
+    inputs = small._processor(
+        text=["<|vision_start|><|image_pad|><|vision_end|>"],
+        images=[photos["astronaut"].resize((640, 480))],
+        size=small._image_size,
+        return_tensors="pt",
+    )
+    h, w = inputs["image_grid_thw"][0, 1:].tolist()
+    assert h * w * 14 * 14 <= 28 * 28 * 4  # 640x480 shrunk to at most max_pixels
