@@ -21,7 +21,3 @@ def test_ouro_sources_prints_every_source_with_hub_id_splits_and_licence() -> No
             assert text in body[name], (name, text)
     assert "lmms-lab/DocVQA [InfographicVQA]" in body["infovqa"]
 
-
-def test_ouro_help_lists_sources() -> None:
-    result = CliRunner().invoke(cli, ["--help"])
-    assert result.exit_code == 0 and "sources" in result.output
