@@ -44,6 +44,7 @@ class Benchmark:
     prompt: str  # str.format template: {question}; multiple choice also {context}, {options}
     config: str | None = None
     data_files: str | None = None  # a file inside the Hub repo, for repos without configs
+    split_label: str | None = None  # the split's real name when `split` is only a loader detail
     image_columns: tuple[str, ...] = ("image",)
     question_column: str | None = "question"
     answers_column: str | None = "answers"
@@ -60,6 +61,10 @@ class Benchmark:
     image_id_column: str = "id"  # column of the image rows
     source: str = ""  # where the layout was checked
     notes: str = ""
+
+    @property
+    def reported_split(self) -> str:
+        return self.split_label or self.split
 
     @property
     def lmms_lab(self) -> bool:
@@ -161,7 +166,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="deepform", title="DeepForm", group=DOCUMENT, metric="kie_f1", extract="raw",
-        hub_id="mPLUG/DocDownstream-1.0", split="train", data_files="test/DeepForm_test.jsonl",
+        hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test", data_files="test/DeepForm_test.jsonl",
         prompt="{question}", question_column=None, answers_column=None, id_column=None,
         read=readers.read_docowl, max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/DeepForm_test.jsonl (DocOwl 1.5 evaluation): "
@@ -171,7 +176,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="klc", title="KLC", group=DOCUMENT, metric="kie_f1", extract="raw",
-        hub_id="mPLUG/DocDownstream-1.0", split="train",
+        hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/KleisterCharity_test.jsonl", prompt="{question}", question_column=None,
         answers_column=None, id_column=None, read=readers.read_docowl, max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/KleisterCharity_test.jsonl (same layout as DeepForm)",
@@ -179,7 +184,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="wtq", title="WTQ", group=DOCUMENT, metric="wtq_accuracy", extract="raw",
-        hub_id="mPLUG/DocDownstream-1.0", split="train",
+        hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/WikiTableQuestions_test.jsonl", prompt="{question}",
         question_column=None, answers_column=None, id_column=None, read=readers.read_docowl,
         max_new_tokens=64,

@@ -60,6 +60,8 @@ def _local_files(root: Path, config: str | None, split: str, data_files: str | N
         f"{split}/*.parquet",
         f"data/{split}-*.parquet",
         f"{split}.parquet",
+        f"{split}.jsonl",  # VSR ships test.jsonl
+        f"data/{split}-*.jsonl",
     ]
     for base in bases:
         for pattern in patterns:

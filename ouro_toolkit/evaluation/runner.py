@@ -193,7 +193,7 @@ async def run_benchmark(
         adapter=adapter,
         dataset=dataset,
         config=bench.config,
-        split=bench.split,
+        split=bench.reported_split,
         n=len(samples),
         n_scored=sum(v is not None for v in scored.per_sample),
         n_failed=len(failures),

@@ -1,0 +1,202 @@
+"""`ouro eval`: score a model (and optionally its adapter) on the paper's benchmarks.
+
+A thin shell over `ouro_toolkit.evaluation`: flags (or a YAML recipe from `recipes/eval/`) become
+an `EvalConfig`; the runner, report writer and card writer do the work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ouro_toolkit.metrics.profiles import PROFILES
+
+
+def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint=flag)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def _option_value(text: str) -> Any:
+    """Backend option values: ints and floats as numbers, true/false as booleans, else text."""
+    lowered = text.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _load_recipe(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc}", param_hint="--config") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(
+            f"{path} must hold a YAML mapping of eval options", param_hint="--config"
+        )
+    return {str(k).replace("-", "_"): v for k, v in data.items()}
+
+
+def _list_benchmarks() -> None:
+    from ouro_toolkit.evaluation.benchmarks import BENCHMARKS
+
+    for b in BENCHMARKS.values():
+        where = b.hub_id or "local files only (--data-dir)"
+        if b.config or b.data_files:
+            where += f" [{b.config or b.data_files}]"
+        click.echo(f"{b.name:<10} {b.title:<13} {b.metric:<17} {b.reported_split:<11} {where}")
+
+
+@click.command("eval")
+@click.option(
+    "--config",
+    "recipe",
+    type=click.Path(dir_okay=False),
+    help="YAML recipe (recipes/eval/*.yaml); flags override it.",
+)
+@click.option(
+    "--model",
+    help="Base model: Hub id or local folder (transformers), or the served model name (openai).",
+)
+@click.option(
+    "--adapter",
+    help="PEFT adapter folder/id; base and adapter are both scored, side by side. "
+    "With --backend openai: the adapter's name on the server.",
+)
+@click.option("--benchmarks", help="Comma-separated benchmark names, or 'all'. See --list.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Only the first N samples of each benchmark."
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["transformers", "openai"]),
+    help="In-process transformers (default) or an OpenAI-compatible server.",
+)
+@click.option("--server-url", help="Server for --backend openai, e.g. http://127.0.0.1:30000.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Local copies: DIR/<benchmark>/ laid out like the Hub repo.",
+)
+@click.option(
+    "--hub-org",
+    help="Organisation replacing lmms-lab in default dataset ids (e.g. lmms-lab-encoder).",
+)
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    metavar="NAME=REPO",
+    help="Dataset id for one benchmark (repeatable).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    help="Scoring profile: official metrics, or the looser 'contains'.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results JSON (default results.json); the table goes beside it as .md.",
+)
+@click.option(
+    "--card",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Model card README.md to write the results into (model-index).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Requests handed to the backend at a time (default 8).",
+)
+@click.option(
+    "--backend-option",
+    "backend_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Backend setting, e.g. max_pixels=262144 (repeatable).",
+)
+@click.option("--list", "list_only", is_flag=True, help="List the benchmarks and exit.")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags: Any) -> None:
+    """Evaluate MODEL (and its ADAPTER) on benchmarks; write scores, predictions and a table.
+
+    \b
+    Examples:
+      ouro eval --model Qwen/Qwen2-VL-7B-Instruct --adapter out/ouro-lora \\
+          --benchmarks okvqa,textvqa,docvqa --limit 200 --out results/ouro.json
+      ouro eval --backend openai --server-url http://127.0.0.1:30000 \\
+          --model Qwen/Qwen2-VL-7B-Instruct --benchmarks all --hub-org lmms-lab-encoder
+      ouro eval --config recipes/eval/quick.yaml --model M --card out/ouro-lora/README.md
+    """
+    if list_only:
+        _list_benchmarks()
+        return
+    from ouro_toolkit.evaluation.card import CardError, write_card
+    from ouro_toolkit.evaluation.data import DataUnavailable
+    from ouro_toolkit.evaluation.report import markdown_table, write_report
+    from ouro_toolkit.evaluation.runner import EvalConfig, evaluate
+
+    settings = _load_recipe(recipe)
+    settings.update({k: v for k, v in flags.items() if v not in (None, ())})
+    if flags["datasets"]:
+        settings["datasets"] = _pairs(flags["datasets"], "--dataset")
+    if flags["backend_options"]:
+        settings["backend_options"] = {
+            k: _option_value(v)
+            for k, v in _pairs(flags["backend_options"], "--backend-option").items()
+        }
+    if not settings.get("model"):
+        raise click.UsageError("give --model (a Hub id, a local folder, or the served model name)")
+    if not settings.get("benchmarks"):
+        raise click.UsageError("give --benchmarks, e.g. --benchmarks okvqa,docvqa (see --list)")
+    benchmarks = settings["benchmarks"]
+    if isinstance(benchmarks, str):
+        benchmarks = [b for b in benchmarks.split(",") if b.strip()]
+    out = Path(settings.get("out") or "results.json")
+    card = settings.get("card")
+    try:
+        config = EvalConfig(
+            model=str(settings["model"]),
+            adapter=settings.get("adapter"),
+            benchmarks=list(benchmarks),
+            limit=settings.get("limit"),
+            backend=settings.get("backend") or "transformers",
+            server_url=settings.get("server_url"),
+            data_dir=Path(settings["data_dir"]) if settings.get("data_dir") else None,
+            hub_org=settings.get("hub_org"),
+            hub_ids=dict(settings.get("datasets") or {}),
+            profile=settings.get("profile") or "official",
+            batch_size=int(settings.get("batch_size") or 8),
+            backend_options=dict(settings.get("backend_options") or {}),
+            progress=not no_progress,
+        )
+        from ouro_toolkit.evaluation.benchmarks import parse_benchmarks
+
+        parse_benchmarks(",".join(config.benchmarks))  # fail on a bad name before loading anything
+        report = evaluate(config)
+        json_path, md_path = write_report(report, out)
+        click.echo(markdown_table(report))
+        click.echo(f"results: {json_path}\ntable:   {md_path}")
+        if card:
+            write_card(report, Path(card))
+            click.echo(f"card:    {card} (model-index updated)")
+    except (ValueError, KeyError, DataUnavailable, CardError, RuntimeError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise click.ClickException(str(message)) from None
