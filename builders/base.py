@@ -187,19 +187,20 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
             files = self.split_files(split, self.SPEC.data_files)
             if files:
                 # Two equal-length lists: datasets shards over them (one shard per Parquet file).
-                gen_kwargs = {"files": files, "split_names": [split] * len(files)}
+                gen_kwargs = {"files": files, "shards": [(split, i) for i in range(len(files))]}
                 generators.append(datasets.SplitGenerator(name=split, gen_kwargs=gen_kwargs))
         if not generators:
             raise SourceError(self._no_files_message(self.SPEC.data_files))
         return generators
 
     def _generate_examples(
-        self, files: list[str], split_names: list[str]
+        self, files: list[str], shards: list[tuple[str, int]]
     ) -> Iterator[tuple[Any, dict]]:
-        rows = (self._finish(raw) for raw in self._raw_rows(files, split_names))
+        rows = (self._finish(raw) for raw in self._raw_rows(files, [split for split, _ in shards]))
         rows = group_consecutive(rows) if self.config.group_by_image else map(strip_internal, rows)
+        first_shard = shards[0][1] if shards else 0
         for index, row in enumerate(rows):
-            yield datasets.builder.Key(0, index), row
+            yield datasets.builder.Key(first_shard, index), row
 
     # --- finding files ---------------------------------------------------------------------
     def split_files(self, split: str, pattern: str) -> list[str]:

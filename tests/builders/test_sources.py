@@ -54,3 +54,15 @@ def test_hub_layout_is_found_under_data_dir_without_its_folders(tmp_path: Path) 
     )
     rows = list(iter_source("okvqa", data_dir=str(flat)))  # default split: val2014
     assert [row["id"] for row in rows] == ["okvqa/2971475", "okvqa/3005145"]
+
+
+def test_builder_also_prepares_an_arrow_dataset(tmp_path: Path) -> None:
+    """download_and_prepare() + as_dataset() give the same rows as streaming."""
+    case = CASES["docvqa"]
+    builder = get_builder(
+        "docvqa", data_dir=str(case.write(tmp_path / "src")), cache_dir=str(tmp_path / "cache")
+    )
+    builder.download_and_prepare()
+    prepared = builder.as_dataset(split="validation")
+    assert prepared["id"] == [e["id"] for e in case.expected]
+    assert prepared[0]["qa"] == case.expected[0]["qa"]
