@@ -17,6 +17,8 @@ import click
 COMMANDS: dict[str, str] = {
     "eval": "ouro_toolkit.cli.eval:eval_command",
     "regions": "ouro_toolkit.cli.regions:regions",
+    "serve": "ouro_toolkit.cli.serve:serve",
+    "describe": "ouro_toolkit.cli.describe:describe",
     "sources": "ouro_toolkit.cli.sources:sources",
     "tiny-model": "ouro_toolkit.cli.tiny_model:tiny_model",
 }

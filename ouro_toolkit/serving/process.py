@@ -124,5 +124,9 @@ def start_server(
             start_new_session=True,
         )
     server = ServerProcess(process, url, model, log_path, list(command))
-    server.wait_healthy(health_timeout)
+    try:
+        server.wait_healthy(health_timeout)
+    except BaseException:  # Ctrl-C or a failed start: never leave an orphan server behind
+        server.stop()
+        raise
     return server

@@ -1,0 +1,67 @@
+"""`ouro describe`: region tree of a real photo, every node described, through both backends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ouro_toolkit.cli.main import cli
+from ouro_toolkit.serving.process import free_port
+from tests.backends.conftest import photo
+
+TREE_ARGS = ["--proposers", "grouping", "--max-depth", "1", "--max-new-tokens", "8"]
+
+
+@pytest.fixture(scope="module")
+def photo_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("describe") / "coffee.png"
+    photo("coffee", (320, 240)).save(path)
+    return path
+
+
+def describe(*args: str):
+    return CliRunner().invoke(cli, ["describe", *map(str, args)])
+
+
+def test_describe_json_with_embedded_backend(photo_path, tiny_model_dir):
+    result = describe(photo_path, "--model", tiny_model_dir, "--json", *TREE_ARGS)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["parent_id"] == -1 and len(rows) > 1  # root plus regions
+    assert all(isinstance(r["description"], str) and r["description"] for r in rows)
+    assert all(r["error"] is None and "<|" not in r["description"] for r in rows)
+
+
+def test_describe_via_server_and_cache_replays_without_server(photo_path, tiny_server, tmp_path):
+    cache = tmp_path / "describe.sqlite"
+    args = ["--model", tiny_server.model, "--backend", "openai", "--cache", cache, *TREE_ARGS]
+    first = describe(photo_path, "--server-url", tiny_server.url, *args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("[0] root (0,0,320,240)")
+    # Same request again, pointed at a port where nothing listens: only the cache can answer.
+    second = describe(photo_path, "--server-url", f"http://127.0.0.1:{free_port()}", *args)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout
+
+
+def test_describe_with_unreachable_server_fails_with_one_line(photo_path):
+    result = describe(
+        photo_path, "--model", "m", "--backend", "openai", "--server-url", f"http://127.0.0.1:{free_port()}",
+        "--proposers", "grouping", "--max-depth", "0",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "no region of" in result.output and "ConnectError" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_describe_bad_inputs_get_clear_errors(tmp_path, photo_path):
+    missing = describe(tmp_path / "nope.jpg", "--model", "m")
+    assert (
+        missing.exit_code != 0
+        and "nope.jpg" in missing.output
+        and "Traceback" not in missing.output
+    )
+    no_url = describe(photo_path, "--model", "m", "--backend", "openai")
+    assert no_url.exit_code == 2 and "--server-url" in no_url.output
