@@ -1,0 +1,28 @@
+"""One error type for a failed push, with a message a user can act on (never the token)."""
+
+from __future__ import annotations
+
+from ouro_toolkit.hub.auth import redact
+from ouro_toolkit.hub.retry import HubRetryExhausted, short_error, status_of
+
+
+class HubPushError(RuntimeError):
+    """A push failed; the message says what happened, what is on the Hub now and what to do."""
+
+
+HINTS = {
+    401: "the Hub rejected the token: check HF_TOKEN or `hf auth login`",
+    403: "the token may not write to this namespace: use a token with write access to it",
+    404: "the repo or namespace was not found: check the repo id (namespace/name)",
+}
+
+
+def explain(err: Exception, what: str, token: str | None, after: str) -> HubPushError:
+    """Wrap `err` (raised while doing `what`) into a HubPushError; `after` says what state is left."""
+    if isinstance(err, HubRetryExhausted):
+        detail = f"{short_error(err.last)} (gave up after {err.attempts} attempts)"
+    else:
+        status = status_of(err)
+        hint = HINTS.get(status or 0)
+        detail = f"{short_error(err)}" + (f" ({hint})" if hint else "")
+    return HubPushError(redact(f"{what} failed: {detail}. {after}", token))

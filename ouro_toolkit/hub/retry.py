@@ -1,0 +1,93 @@
+"""Retrying a Hub operation on the errors that concurrent pushes and busy servers produce.
+
+409/412: another worker committed first (our `parent_commit` is stale) — re-read and retry.
+429: rate limited — wait (honouring `Retry-After`) and retry. 5xx: transient server errors.
+Anything else (401, 403, 404, 400, ...) is a real problem and is raised at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx2
+from huggingface_hub.errors import HfHubHTTPError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRY_STATUS = frozenset({409, 412, 429, 500, 502, 503, 504})
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 8  # total tries, the first included
+    base_delay: float = 0.5  # seconds; doubled each retry, with jitter
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        # Full jitter: workers that collided once should not collide again in lockstep.
+        return random.uniform(backoff / 2, backoff)
+
+
+class HubRetryExhausted(RuntimeError):
+    def __init__(self, what: str, attempts: int, last: Exception):
+        super().__init__(f"{what} failed after {attempts} attempt(s): {short_error(last)}")
+        self.last = last
+        self.attempts = attempts
+
+
+def status_of(err: BaseException) -> int | None:
+    if isinstance(err, HfHubHTTPError) and err.response is not None:
+        return err.response.status_code
+    return None
+
+
+def short_error(err: BaseException) -> str:
+    status = status_of(err)
+    first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"HTTP {status}: {first_line}" if status else f"{type(err).__name__}: {first_line}"
+
+
+def _retry_after(err: BaseException) -> float | None:
+    if isinstance(err, HfHubHTTPError) and err.response is not None:
+        value = err.response.headers.get("Retry-After")
+        if value and value.replace(".", "", 1).isdigit():
+            return float(value)
+    return None
+
+
+def is_retryable(err: BaseException) -> bool:
+    if isinstance(err, (httpx2.TransportError, ConnectionError, TimeoutError)):
+        return True
+    return status_of(err) in RETRY_STATUS
+
+
+def with_retries(fn: Callable[[int], T], what: str, policy: RetryPolicy) -> T:
+    """Call `fn(attempt)` until it succeeds, retrying retryable Hub errors per `policy`."""
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn(attempt)
+        except Exception as err:  # noqa: BLE001 - classified just below
+            if not is_retryable(err):
+                raise
+            if attempt == policy.attempts:
+                raise HubRetryExhausted(what, attempt, err) from err
+            wait = policy.delay(attempt, _retry_after(err))
+            logger.info(
+                "%s: %s; retry %d/%d in %.1fs",
+                what,
+                short_error(err),
+                attempt,
+                policy.attempts - 1,
+                wait,
+            )
+            time.sleep(wait)
+    raise AssertionError("unreachable")
