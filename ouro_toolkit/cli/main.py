@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "regions": "ouro_toolkit.cli.regions:regions",
     "serve": "ouro_toolkit.cli.serve:serve",
     "describe": "ouro_toolkit.cli.describe:describe",
+    "push": "ouro_toolkit.cli.push:push",
     "sources": "ouro_toolkit.cli.sources:sources",
     "tiny-model": "ouro_toolkit.cli.tiny_model:tiny_model",
 }
