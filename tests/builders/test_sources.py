@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from datasets import Dataset
 
 from builders.registry import SOURCES, get_builder, iter_source
 from tests.builders.layouts import CASES, image_bytes
@@ -66,3 +67,24 @@ def test_builder_also_prepares_an_arrow_dataset(tmp_path: Path) -> None:
     prepared = builder.as_dataset(split="validation")
     assert prepared["id"] == [e["id"] for e in case.expected]
     assert prepared[0]["qa"] == case.expected[0]["qa"]
+
+
+def test_streaming_shards_by_parquet_file(tmp_path: Path) -> None:
+    """Each Parquet file is a shard, so workers can split a source with IterableDataset.shard."""
+    case = CASES["vizwiz"]
+    features, columns = case.files["data/val-00000-of-00001.parquet"]
+    (tmp_path / "data").mkdir()
+    for part in (0, 1):
+        rows = {key: values[part : part + 1] for key, values in columns.items()}
+        Dataset.from_dict(rows, features=features).to_parquet(
+            str(tmp_path / f"data/val-0000{part}-of-00002.parquet")
+        )
+    stream = (
+        get_builder("vizwiz", data_dir=str(tmp_path))
+        .as_streaming_dataset(split="val")
+        .decode(False)
+    )
+    assert stream.n_shards == 2
+    assert [[row["id"] for row in stream.shard(2, i)] for i in (0, 1)] == [
+        [e["id"]] for e in case.expected
+    ]
