@@ -17,11 +17,15 @@ import click
 COMMANDS: dict[str, str] = {
     "eval": "ouro_toolkit.cli.eval:eval_command",
     "regions": "ouro_toolkit.cli.regions:regions",
+    "build": "ouro_toolkit.cli.build:build",
+    "rebuild": "ouro_toolkit.cli.build:rebuild",
+    "inspect": "ouro_toolkit.cli.inspect:inspect",
     "serve": "ouro_toolkit.cli.serve:serve",
     "describe": "ouro_toolkit.cli.describe:describe",
     "push": "ouro_toolkit.cli.push:push",
     "sources": "ouro_toolkit.cli.sources:sources",
     "tiny-model": "ouro_toolkit.cli.tiny_model:tiny_model",
+    "train": "ouro_toolkit.cli.train:train",
 }
 
 # CPU torch spins its OpenMP threads without this, making small runs 30x slower (DESIGN.md).

@@ -1,0 +1,161 @@
+"""`RecursiveAnnotator`: describe every region of a batch of trees, merge, then synthesise QA.
+
+Throughput by design: all nodes of one level, across every image of the batch, go to the backend
+in one concurrent call; then one QA call per image, all images together. That is exactly one
+model call per node plus one per image, and a replay cache in front of the backend makes a rerun
+free.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from ouro_toolkit.annotate.merge import merge_tree
+from ouro_toolkit.annotate.prompts import PromptSet
+from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest, VLMResult
+from ouro_toolkit.backends.json_output import JSONOutputError, extract_json
+from ouro_toolkit.regions.tree import RegionNode, RegionTree
+from ouro_toolkit.schema import QA_ASPECTS
+
+MAX_QA = 5
+
+
+@dataclass
+class Annotation:
+    tree: RegionTree
+    description: str = ""  # d^(0)
+    qa: list[dict[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> str:
+        return "; ".join(self.errors)
+
+
+class RecursiveAnnotator:
+    def __init__(self, backend: VLMBackend, prompts: PromptSet):
+        self.backend = backend
+        self.prompts = prompts
+
+    async def annotate(self, items: list[tuple[Image.Image, RegionTree]]) -> list[Annotation]:
+        annotations = [Annotation(tree) for _, tree in items]
+        depth = max((tree.max_depth for _, tree in items), default=-1)
+        for level in range(depth + 1):
+            jobs = [
+                (i, node)
+                for i, (_, tree) in enumerate(items)
+                for node in tree.nodes
+                if node.depth == level
+            ]
+            requests = [self.describe_request(items[i][0], node) for i, node in jobs]
+            for (i, node), result in zip(jobs, await self.backend.generate(requests), strict=True):
+                self._apply_description(annotations[i], node, result)
+        for annotation in annotations:
+            annotation.description = merge_tree(annotation.tree)
+        requests = [
+            self.qa_request(image, a.description)
+            for (image, _), a in zip(items, annotations, strict=True)
+        ]
+        for annotation, result in zip(
+            annotations, await self.backend.generate(requests), strict=True
+        ):
+            if result.text is None:
+                annotation.errors.append(f"qa: {result.error}")
+            else:
+                annotation.qa = parse_qa(result.text)
+        return annotations
+
+    def describe_request(self, image: Image.Image, node: RegionNode) -> VLMRequest:
+        crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
+        text = self.prompts.describe_region
+        if node.ocr_text:
+            text += f'\nText read in this region by OCR: "{node.ocr_text}"'
+        return VLMRequest(
+            messages=[
+                {
+                    "role": "user",
+                    "content": [{"type": "image", "image": crop}, {"type": "text", "text": text}],
+                }
+            ],
+            sampling=SamplingParams(max_new_tokens=self.prompts.describe_max_new_tokens),
+            json_schema=self.prompts.describe_schema,
+            prompt_version=self.prompts.version,
+        )
+
+    def qa_request(self, image: Image.Image, description: str) -> VLMRequest:
+        text = self.prompts.qa_synthesis.format(description=description or "(no description)")
+        return VLMRequest(
+            messages=[
+                {
+                    "role": "user",
+                    "content": [{"type": "image", "image": image}, {"type": "text", "text": text}],
+                }
+            ],
+            sampling=SamplingParams(max_new_tokens=self.prompts.qa_max_new_tokens),
+            json_schema=self.prompts.qa_schema,
+            prompt_version=self.prompts.version,
+        )
+
+    @staticmethod
+    def _apply_description(annotation: Annotation, node: RegionNode, result: VLMResult) -> None:
+        # A reply that is not the JSON asked for still has text: parse_description keeps it.
+        if result.text is None:
+            annotation.errors.append(f"describe node {node.node_id}: {result.error}")
+            return
+        node.label, node.description = parse_description(result.text)
+
+
+def parse_description(text: str) -> tuple[str, str]:
+    """(label, description) from a structured reply; a reply that is not the JSON asked for keeps its text."""
+    try:
+        value = extract_json(text)
+        label, description = (
+            str(value.get("label", "")).strip(),
+            str(value.get("description", "")).strip(),
+        )
+        if description:
+            return label[:60], description
+    except JSONOutputError:
+        pass
+    return "", _clean(text)
+
+
+_QA_LINES = re.compile(
+    r"Q(?:uestion)?\s*\d*\s*[:.]\s*(?P<q>.+?)\s*A(?:nswer)?\s*\d*\s*[:.]\s*(?P<a>.+?)(?=\s*Q(?:uestion)?\s*\d*\s*[:.]|$)",
+    re.S | re.I,
+)
+
+
+def parse_qa(text: str) -> list[dict[str, str]]:
+    """Up to five {question, answer, aspect} pairs from JSON, or from 'Q: ... A: ...' text."""
+    pairs: list[dict[str, str]] = []
+    try:
+        value = extract_json(text)
+        items = value.get("qa", []) if isinstance(value, dict) else []
+    except JSONOutputError:
+        items = [{"question": m["q"], "answer": m["a"]} for m in _QA_LINES.finditer(text)]
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        question, answer = (
+            _clean(str(item.get("question", ""))),
+            _clean(str(item.get("answer", ""))),
+        )
+        if question and answer:
+            aspect = str(item.get("aspect", "")).strip().lower()
+            pairs.append(
+                {
+                    "question": question,
+                    "answer": answer,
+                    "aspect": aspect if aspect in QA_ASPECTS else "other",
+                }
+            )
+    return pairs[:MAX_QA]
+
+
+def _clean(text: str) -> str:
+    # Control characters (NUL and friends) break terminals and some Parquet readers' text views.
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())

@@ -1,0 +1,131 @@
+"""`ouro build` and `ouro rebuild`: write OURO shards."""
+
+from __future__ import annotations
+
+import click
+
+from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
+
+
+@click.command()
+@click.option(
+    "--source",
+    required=True,
+    help="Source name (see `ouro sources`), e.g. local, coco_caption, textvqa.",
+)
+@click.option(
+    "--data-dir",
+    help="Local copy of the source (for `local`: a folder of images, optional annotations.jsonl).",
+)
+@click.option("--split", help="Source split (default: the source's first).")
+@click.option("--repo-id", help="Override the source's default Hub dataset id.")
+@click.option(
+    "--limit", type=click.IntRange(1), help="Stop after N source rows (all shards together)."
+)
+@click.option(
+    "--model",
+    required=True,
+    help="VLM id or path, e.g. Qwen/Qwen2-VL-7B-Instruct (or a folder from `ouro tiny-model`).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["transformers", "openai"]),
+    default="transformers",
+    show_default=True,
+    help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
+)
+@click.option(
+    "--server-url", help="Server base URL for --backend openai (what `ouro serve` prints)."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output folder (shards, markers, cache, config).",
+)
+@click.option("--num-shards", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--shard-index", type=click.IntRange(0), default=0, show_default=True)
+@proposer_options
+@click.option(
+    "--prompts",
+    "prompts_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="YAML overriding the bundled prompts (must set its own `version`).",
+)
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(1),
+    default=262_144,
+    show_default=True,
+    help="Image size bound for the embedded VLM.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    default=8,
+    show_default=True,
+    help="Images annotated together.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1),
+    default=64,
+    show_default=True,
+    help="In-flight requests (server backends).",
+)
+@click.option(
+    "--push-to-hub",
+    help="Push each finished shard (and the dataset card) to this Hub dataset repo.",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
+def build(**options) -> None:
+    """Annotate a source recursively into OURO rows, one Parquet shard per --shard-index.
+
+    \b
+    Examples:
+      ouro build --source local --data-dir my_images --model Qwen/Qwen2-VL-7B-Instruct --out out/
+      ouro build --source textvqa --limit 10000 --backend openai --server-url http://127.0.0.1:30000 \\
+                 --model Qwen/Qwen2-VL-7B-Instruct --out out/ --num-shards 16 --shard-index $TASK_ID
+    A finished shard is skipped on a rerun; an unfinished one is redone, replaying every model call
+    already made from OUT/cache/requests.sqlite.
+    """
+    from ouro_toolkit.pipeline.build import build_shard
+    from ouro_toolkit.pipeline.config import BuildConfig
+
+    names, rpn_weights, decompose = tree_config_from_options(options)
+    options["progress"] = not options.pop("no_progress")
+    try:
+        config = BuildConfig(
+            proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options
+        )
+        stats = build_shard(config)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if stats.skipped:
+        click.echo(f"{stats.shard}: already complete in {config.out} (skipped)")
+    else:
+        click.echo(
+            f"{stats.shard}: {stats.images} images, {stats.regions} regions, {stats.qa} QA pairs, "
+            f"{stats.errors} error rows, {stats.model_calls} model calls ({stats.cache_hits} replayed from cache) "
+            f"in {stats.seconds:.1f}s -> {config.out}"
+        )
+
+
+@click.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--shard", "shard_index", type=click.IntRange(0), required=True, help="Shard index to rebuild."
+)
+@click.option("--server-url", help="New server URL (if the recorded one moved).")
+def rebuild(out_dir: str, shard_index: int, server_url: str | None) -> None:
+    """Rebuild one shard of OUT_DIR with the configuration recorded beside it."""
+    from ouro_toolkit.pipeline.build import rebuild_shard
+
+    overrides = {"server_url": server_url} if server_url else {}
+    try:
+        stats = rebuild_shard(out_dir, shard_index, **overrides)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{stats.shard}: rebuilt, {stats.images} images, {stats.model_calls} model calls, {stats.cache_hits} from cache"
+    )

@@ -1,0 +1,215 @@
+"""`build_shard`: stream a source, annotate it recursively, write one Parquet shard.
+
+Proposals for the next batch of images are computed in a worker thread while the model works on
+the current one. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
+that is started again replays everything it had already asked and continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from tqdm.auto import tqdm
+
+import ouro_toolkit
+from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+from ouro_toolkit.annotate.prompts import load_prompts
+from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend
+from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.pipeline.config import BuildConfig
+from ouro_toolkit.pipeline.rows import Provenance, ouro_row
+from ouro_toolkit.pipeline.shard_writer import ShardWriter, is_done, read_marker
+from ouro_toolkit.regions.decompose import build_region_tree
+from ouro_toolkit.regions.tree import RegionTree
+
+log = logging.getLogger(__name__)
+CACHE_FILE = "cache/requests.sqlite"
+
+
+@dataclass
+class Prepared:
+    source_row: dict[str, Any]
+    image: Image.Image | None = None
+    tree: RegionTree | None = None
+    error: str = ""
+
+
+@dataclass
+class ShardStats:
+    shard: str
+    images: int = 0
+    regions: int = 0
+    qa: int = 0
+    errors: int = 0
+    model_calls: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            k: v for k, v in self.__dict__.items() if k not in ("skipped", "extra")
+        } | self.extra
+
+
+def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
+    """This shard's rows of the source stream: row i belongs to shard i % num_shards."""
+    from builders.registry import iter_source
+
+    stream = iter_source(
+        config.source,
+        data_dir=config.data_dir,
+        split=config.split,
+        repo_id=config.repo_id,
+        limit=config.limit,
+    )
+    for index, row in enumerate(stream):
+        if index % config.num_shards == config.shard_index:
+            yield row
+
+
+def make_backend(config: BuildConfig) -> VLMBackend:
+    options: dict[str, Any] = {}
+    if config.backend == "transformers":
+        options = {"batch_size": config.batch_size, "max_pixels": config.max_pixels}
+    elif config.backend == "openai":
+        options = {"concurrency": config.concurrency}
+    return create_backend(config.backend, config.model, server_url=config.server_url, **options)
+
+
+def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> ShardStats:
+    """Build shard `config.shard_index` of `config.out` (skipped when already complete)."""
+    out = config.out_dir
+    config.record()
+    name = config.shard_name()
+    if is_done(out, name):
+        log.info(
+            "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
+        )
+        return ShardStats(shard=name, skipped=True, extra=read_marker(out, name))
+    prompts = load_prompts(config.prompts_path)
+    cached = CachedBackend(backend or make_backend(config), RequestCache(out / CACHE_FILE))
+    provenance = Provenance(
+        config.model,
+        config.backend,
+        prompts.version,
+        ouro_toolkit.__version__,
+        config.config_hash(prompts.version),
+    )
+    stats = asyncio.run(_build(config, RecursiveAnnotator(cached, prompts), cached, provenance))
+    if config.push_to_hub:
+        from ouro_toolkit.hub import push_dataset
+
+        push_dataset(out, config.push_to_hub, shards=[config.shard_index])
+    return stats
+
+
+async def _build(
+    config: BuildConfig,
+    annotator: RecursiveAnnotator,
+    cached: CachedBackend,
+    provenance: Provenance,
+) -> ShardStats:
+    from ouro_toolkit.proposers import build_proposers
+
+    proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+    rows = source_rows(config)
+
+    def next_batch() -> list[Prepared]:
+        return [prepare(row, proposers, config) for row in islice(rows, config.batch_size)]
+
+    stats = ShardStats(shard=config.shard_name())
+    writer = ShardWriter(config.out_dir, stats.shard)
+    expected = -(-config.limit // config.num_shards) if config.limit else None
+    bar = tqdm(total=expected, unit="img", desc=stats.shard, disable=not config.progress)
+    start = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as pool:
+            pending = loop.run_in_executor(pool, next_batch)
+            while batch := await pending:
+                pending = loop.run_in_executor(pool, next_batch)  # overlap proposals with the model
+                await _annotate_batch(batch, annotator, writer, provenance, stats)
+                elapsed = time.perf_counter() - start
+                bar.update(len(batch))
+                bar.set_postfix(
+                    img_s=f"{stats.images / elapsed:.2f}",
+                    regions_s=f"{stats.regions / elapsed:.1f}",
+                    errors=stats.errors,
+                )
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        bar.close()
+        await cached.aclose()
+    stats.seconds = round(time.perf_counter() - start, 3)
+    stats.model_calls, stats.cache_hits = cached.stats.model_calls, cached.stats.hits
+    writer.commit(stats.to_dict())
+    log.info(
+        "%s: %d images, %d regions, %d error rows, %d model calls, %d cache hits",
+        stats.shard,
+        stats.images,
+        stats.regions,
+        stats.errors,
+        stats.model_calls,
+        stats.cache_hits,
+    )
+    return stats
+
+
+def prepare(source_row: dict[str, Any], proposers: list, config: BuildConfig) -> Prepared:
+    """Decode the image and split it into its region tree (runs in the proposal thread)."""
+    image_field = source_row.get("image") or {}
+    data = image_field.get("bytes") if isinstance(image_field, dict) else None
+    label = f"{source_row.get('id')}"
+    try:
+        if not data:
+            raise ImageLoadError(f"{label}: row has no image bytes")
+        image = load_image(data)
+    except ImageLoadError as exc:
+        return Prepared(source_row, error=f"image of {label} unreadable: {exc}")
+    return Prepared(source_row, image, build_region_tree(image, proposers, config.decompose))
+
+
+async def _annotate_batch(
+    batch: list[Prepared],
+    annotator: RecursiveAnnotator,
+    writer: ShardWriter,
+    provenance: Provenance,
+    stats: ShardStats,
+) -> None:
+    good = [p for p in batch if p.tree is not None]
+    annotations = iter(await annotator.annotate([(p.image, p.tree) for p in good]))
+    for item in batch:
+        annotation = next(annotations) if item.tree is not None else None
+        row = ouro_row(item.source_row, annotation, provenance, error=item.error)
+        writer.write(row)
+        stats.images += 1
+        stats.regions += len(row["regions"])
+        stats.qa += len(row["qa"])
+        stats.errors += row["status"] != "ok"
+
+
+def rebuild_shard(out_dir: str | Path, shard_index: int, **overrides: Any) -> ShardStats:
+    """Redo one shard from the configuration recorded in `out_dir` (cached calls are replayed)."""
+    config = BuildConfig.load(out_dir)
+    config.shard_index = shard_index
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    config.__post_init__()
+    from ouro_toolkit.pipeline.shard_writer import marker_path
+
+    marker_path(config.out_dir, config.shard_name()).unlink(missing_ok=True)
+    return build_shard(config)

@@ -1,0 +1,108 @@
+"""`BuildConfig`: everything one `ouro build` run needs, recorded beside its output."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ouro_toolkit.regions.decompose import DecomposeConfig
+
+CONFIG_FILE = "build_config.json"
+# Fields that do not change what a shard contains: two runs differing only here may share a folder.
+RUNTIME_FIELDS = (
+    "shard_index",
+    "server_url",
+    "concurrency",
+    "batch_size",
+    "push_to_hub",
+    "progress",
+)
+
+
+@dataclass
+class BuildConfig:
+    source: str
+    model: str
+    out: str
+    data_dir: str | None = None
+    split: str | None = None
+    repo_id: str | None = None  # override the source's default Hub dataset id
+    limit: int | None = None  # stop after this many source rows (all shards together)
+    backend: str = (
+        "transformers"  # "transformers" (embedded) | "openai" (SGLang, vLLM, transformers serve)
+    )
+    server_url: str | None = None
+    num_shards: int = 1
+    shard_index: int = 0
+    proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
+    rpn_weights: str = "DEFAULT"
+    decompose: DecomposeConfig = field(default_factory=DecomposeConfig)
+    prompts_path: str | None = None  # YAML overriding the bundled prompts
+    max_pixels: int | None = 262_144  # image size bound for the VLM (Qwen2-VL processor)
+    batch_size: int = 8  # images annotated together (all their nodes go to the backend at once)
+    concurrency: int = 64  # in-flight HTTP requests for server backends
+    push_to_hub: str | None = None  # repo id to push each finished shard to
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.decompose, dict):
+            self.decompose = DecomposeConfig(**self.decompose)
+        if not 0 <= self.shard_index < self.num_shards:
+            raise ValueError(
+                f"--shard-index must be in 0..{self.num_shards - 1}, got {self.shard_index}"
+            )
+        if self.backend == "openai" and not self.server_url:
+            raise ValueError("--backend openai needs --server-url (the URL `ouro serve` prints)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def output_settings(self) -> dict[str, Any]:
+        return {k: v for k, v in self.to_dict().items() if k not in RUNTIME_FIELDS}
+
+    def config_hash(self, prompt_version: str) -> str:
+        settings = dict(self.output_settings(), prompt_version=prompt_version)
+        settings.pop("out")
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.out)
+
+    def shard_name(self, index: int | None = None) -> str:
+        index = self.shard_index if index is None else index
+        return f"train-{index:05d}-of-{self.num_shards:05d}"
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> BuildConfig:
+        path = Path(out_dir) / CONFIG_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{out_dir}: no {CONFIG_FILE}; is this an `ouro build` output folder?"
+            )
+        return cls(**json.loads(path.read_text()))
+
+    def record(self) -> None:
+        """Write the config beside the shards, refusing to mix different settings in one folder."""
+        path = self.out_dir / CONFIG_FILE
+        if path.is_file():
+            recorded = BuildConfig(**json.loads(path.read_text()))
+            if recorded.output_settings() != self.output_settings():
+                changed = sorted(
+                    k
+                    for k, v in self.output_settings().items()
+                    if recorded.output_settings().get(k) != v
+                )
+                raise ValueError(
+                    f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
+                    "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
+                )
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2))
+        tmp.replace(path)
