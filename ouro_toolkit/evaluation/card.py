@@ -42,8 +42,8 @@ def eval_results(report: EvalReport) -> list[EvalResult]:
                 metric_name=f"{run.metric} ({run.profile})",
                 metric_config=run.profile,
                 metric_value=run.score,
-                source_name="ouro eval"
-                + (f" (first {report.limit} samples)" if report.limit else ""),
+                # a partial run (--limit) says so: its numbers are not the benchmark's
+                dataset_args={"limit": report.limit} if report.limit else None,
             )
         )
     return out

@@ -35,7 +35,7 @@ def _jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-S, I, STRS = Value("string"), Value("int64"), List(Value("string"))
+S, INT, STRS = Value("string"), Value("int64"), List(Value("string"))
 SHARD = "-00000-of-00001.parquet"
 
 
@@ -86,10 +86,10 @@ def write_fixtures(root: Path) -> Path:
         {
             "question_type": S,
             "multiple_choice_answer": S,
-            "answers": List({"answer": S, "answer_confidence": S, "answer_id": I}),
-            "image_id": I,
+            "answers": List({"answer": S, "answer_confidence": S, "answer_id": INT}),
+            "image_id": INT,
             "answer_type": S,
-            "question_id": I,
+            "question_id": INT,
             "question": S,
             "image": Image(),
         },
@@ -100,7 +100,7 @@ def write_fixtures(root: Path) -> Path:
         {
             "question_id": ["VizWiz_val_0.jpg", "VizWiz_val_1.jpg", "VizWiz_val_2.jpg"],
             "image": imgs,
-            "question": ["what is this?"] * N,
+            "question": [f"what is this {i}?" for i in range(N)],
             "answers": [["unanswerable"] * 10, ["soup"] * 10, ["blue"] * 10],
             "category": ["other"] * N,
         },
@@ -223,7 +223,7 @@ def write_fixtures(root: Path) -> Path:
                 "question": S,
                 "question_types": STRS,
                 "image": Image(),
-                "docId": I,
+                "docId": INT,
                 "answers": STRS,
                 "data_split": S,
             },
@@ -286,7 +286,7 @@ def write_fixtures(root: Path) -> Path:
         {
             "image_id": ["a", "b", "c"],
             "question_id": [1, 2, 3],
-            "question": ["what brand is this?"] * N,
+            "question": [f"what brand is this {i}?" for i in range(N)],
             "question_tokens": [["what"]] * N,
             "image": imgs,
             "image_width": [64] * N,
@@ -298,12 +298,12 @@ def write_fixtures(root: Path) -> Path:
         },
         {
             "image_id": S,
-            "question_id": I,
+            "question_id": INT,
             "question": S,
             "question_tokens": STRS,
             "image": Image(),
-            "image_width": I,
-            "image_height": I,
+            "image_width": INT,
+            "image_height": INT,
             "answers": STRS,
             "image_classes": STRS,
             "set_name": S,
@@ -325,7 +325,7 @@ def write_fixtures(root: Path) -> Path:
     _parquet(
         root / "stvqa/data" / f"test{SHARD}",
         {"question_id": [1, 2, 3], "question": q, "image": imgs},
-        {"question_id": I, "question": S, "image": Image()},
+        {"question_id": INT, "question": S, "image": Image()},
     )
     # EST-VQA: our documented local layout
     _parquet(
@@ -362,7 +362,7 @@ def write_fixtures(root: Path) -> Path:
             "image": Image(),
             "question": S,
             "answer": STRS,
-            "id": I,
+            "id": INT,
             "file_name": S,
         },
     )
@@ -391,7 +391,7 @@ def write_fixtures(root: Path) -> Path:
             "image_id": S,
             "image_classes": STRS,
             "image": Image(),
-            "caption_id": List(I),
+            "caption_id": List(INT),
             "caption_str": STRS,
             "reference_strs": STRS,
         },

@@ -1,0 +1,180 @@
+"""Runner, report and card logic with a scripted backend.
+
+A tiny random model cannot answer anything right, so to check that right answers score 100 and
+failures score 0 we use `AnswerKeyBackend`, a test double that replies from a prompt -> answer
+table (or fails on purpose). The real backends are exercised in test_end_to_end.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import yaml
+from huggingface_hub import ModelCard
+
+from ouro_toolkit.backends.base import VLMRequest, VLMResult
+from ouro_toolkit.evaluation import BENCHMARKS, DataSource, iter_samples
+from ouro_toolkit.evaluation.card import CardError, write_card
+from ouro_toolkit.evaluation.report import markdown_table, write_report
+from ouro_toolkit.evaluation.runner import EvalConfig, evaluate_async, run_benchmark
+
+
+class AnswerKeyBackend:
+    """Test double: answers each prompt from a table; a prompt mapped to None fails."""
+
+    name = "answer-key"
+
+    def __init__(self, model: str, answers: dict[str, str | None], default: str = "no idea"):
+        self.model = model
+        self.answers = answers
+        self.default = default
+        self.seen: list[VLMRequest] = []
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        self.seen.extend(requests)
+        out = []
+        for request in requests:
+            prompt = request.messages[0]["content"][-1]["text"]
+            text = self.answers.get(prompt, self.default)
+            out.append(
+                VLMResult(text=None, error="scripted failure")
+                if text is None
+                else VLMResult(text=text + "<|im_end|>")
+            )
+        return out
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _right_answer(sample) -> str:
+    if sample.choices:
+        return f"({'ABCDEFGH'[sample.answer_index]})"
+    # the most frequent human answer: 3+ matches give full VQA accuracy
+    return Counter(sample.answers).most_common(1)[0][0] if sample.answers else "anything"
+
+
+def _run(bench_name: str, bench_data: Path, answer_for, profile: str = "official"):
+    bench = BENCHMARKS[bench_name]
+    samples = list(iter_samples(bench, DataSource(data_dir=bench_data)))
+    backend = AnswerKeyBackend("m", {s.prompt: answer_for(s) for s in samples})
+    return asyncio.run(
+        run_benchmark(backend, bench, samples, profile=profile, variant="base", progress=False)
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in BENCHMARKS if BENCHMARKS[n].metric != "cider" and n != "stvqa"]
+)
+def test_right_answers_score_100(name: str, bench_data: Path) -> None:
+    run = _run(name, bench_data, _right_answer)
+    assert run.n == 3 and run.n_failed == 0
+    if name == "deepform":  # the third key has no value ("None"): F1 over the two that do
+        assert run.score == 100.0 and run.details == {"precision": 100.0, "recall": 100.0}
+    else:
+        assert run.score == 100.0, [(s.prediction, s.answers, s.score) for s in run.samples]
+    assert run.profile == "official"
+
+
+def test_wrong_answers_and_failures_score_zero_and_are_listed(bench_data: Path) -> None:
+    run = _run("docvqa", bench_data, lambda s: None if s.id == "102" else "zzzz")
+    assert run.score == 0.0
+    assert run.n_failed == 1
+    assert run.failures == [{"id": "102", "error": "generation: scripted failure"}]
+    failed = next(s for s in run.samples if s.id == "102")
+    assert failed.prediction is None and failed.score == 0.0
+
+
+def test_captions_get_cider(bench_data: Path) -> None:
+    right = _run("coco", bench_data, lambda s: s.answers[0])
+    wrong = _run("coco", bench_data, lambda s: "zebra zebra zebra")
+    assert right.score > 100 and wrong.score == 0.0
+    assert all(s.score is not None for s in right.samples)
+
+
+def test_submission_only_split_is_unscored(bench_data: Path) -> None:
+    run = _run("stvqa", bench_data, lambda s: "anything")
+    assert run.score is None and run.n_scored == 0 and run.n_failed == 0
+    assert all(s.prediction == "anything" for s in run.samples)  # predictions kept for submission
+
+
+def test_contains_profile_is_recorded_and_looser(bench_data: Path) -> None:
+    chatty = lambda s: f"I think the answer is {s.answers[0]} here" if s.answers else "x"  # noqa: E731
+    official = _run("textvqa", bench_data, chatty)
+    contains = _run("textvqa", bench_data, chatty, profile="contains")
+    assert official.score == 0.0 and official.profile == "official"
+    assert contains.score == 100.0 and contains.profile == "contains"
+
+
+def _report(bench_data: Path, tmp_path: Path):
+    """A base + adapter run where the adapter answers right and the base model does not."""
+    keys = {}
+    for name in ("okvqa", "chartqa"):
+        for s in iter_samples(BENCHMARKS[name], DataSource(data_dir=bench_data)):
+            keys[s.prompt] = _right_answer(s)
+
+    def factory(config: EvalConfig, adapter: str | None):
+        return AnswerKeyBackend(config.model, keys if adapter else {}, default="wrong")
+
+    config = EvalConfig(model="Qwen/Qwen2-VL-7B-Instruct", adapter="me/ouro-lora", benchmarks=["okvqa", "chartqa"],
+                        data_dir=bench_data, progress=False)  # fmt: skip
+    return asyncio.run(evaluate_async(config, factory))
+
+
+def test_report_json_and_paper_table(bench_data: Path, tmp_path: Path) -> None:
+    report = _report(bench_data, tmp_path)
+    json_path, md_path = write_report(report, tmp_path / "out" / "results.json")
+    data = json.loads(json_path.read_text())
+    assert {(r["benchmark"], r["variant"], r["score"]) for r in data["runs"]} == {
+        ("okvqa", "base", 0.0), ("okvqa", "adapter", 100.0), ("chartqa", "base", 0.0), ("chartqa", "adapter", 100.0)
+    }  # fmt: skip
+    assert all(r["profile"] == "official" and len(r["samples"]) == 3 for r in data["runs"])
+    tuned_okvqa = next(
+        r for r in data["runs"] if r["benchmark"] == "okvqa" and r["variant"] == "adapter"
+    )
+    assert tuned_okvqa["samples"][0]["raw"] == "kitten<|im_end|>"  # the reply as returned
+    assert tuned_okvqa["samples"][0]["prediction"] == "kitten"  # special tokens stripped
+    table = md_path.read_text()
+    assert "| Model | OKVQA (VQA acc.) |" in table and "| Model | ChartQA (relaxed acc.) |" in table
+    assert "| Qwen/Qwen2-VL-7B-Instruct | 0.00 |" in table
+    assert "| Qwen/Qwen2-VL-7B-Instruct + me/ouro-lora | 100.00 |" in table
+    assert table.count("| Δ | +100.00 |") == 2
+    assert "Scoring profile: **official**" in table
+    assert markdown_table(report) == table
+
+
+def test_model_card_model_index(bench_data: Path, tmp_path: Path) -> None:
+    report = _report(bench_data, tmp_path)
+    path = tmp_path / "card" / "README.md"
+    path.parent.mkdir()
+    path.write_text("---\nlicense: apache-2.0\n---\n# My adapter\n\nSome text.\n")
+    card = write_card(report, path)
+    results = card.data.eval_results
+    assert [(r.dataset_name, r.metric_type, r.metric_value, r.metric_config) for r in results] == [
+        ("OKVQA", "vqa_accuracy", 100.0, "official"), ("ChartQA", "relaxed_accuracy", 100.0, "official")
+    ]  # fmt: skip
+    assert card.data.base_model == "Qwen/Qwen2-VL-7B-Instruct"
+    text = path.read_text()
+    assert "Some text." in text and "license: apache-2.0" in text
+    meta = yaml.safe_load(text.split("---")[1])
+    (entry,) = meta["model-index"]
+    assert entry["name"] == "me/ouro-lora"
+    assert {r["dataset"]["type"] for r in entry["results"]} == {
+        "local:" + str(bench_data / "okvqa"),
+        "local:" + str(bench_data / "chartqa"),
+    }
+    # writing again replaces the same entries rather than duplicating them
+    write_card(report, path)
+    assert len(ModelCard.load(path).data.eval_results) == 2
+
+
+def test_card_errors(bench_data: Path, tmp_path: Path) -> None:
+    report = _report(bench_data, tmp_path)
+    report.runs = []
+    with pytest.raises(CardError, match="no scored results"):
+        write_card(report, tmp_path / "README.md")
