@@ -20,4 +20,3 @@ def test_ouro_sources_prints_every_source_with_hub_id_splits_and_licence() -> No
         for text in (spec.task, spec.repo_id, ", ".join(spec.splits), spec.license):
             assert text in body[name], (name, text)
     assert "lmms-lab/DocVQA [InfographicVQA]" in body["infovqa"]
-
