@@ -13,6 +13,7 @@ import logging
 import sys
 
 from ouro_toolkit.training import TrainingConfigError, parse_training_args, run_training
+from ouro_toolkit.training.data import DatasetSpecError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_training_args(argv)
     try:
         outcome = run_training(args.data, args.training, args.model, args.ouro)
-    except TrainingConfigError as exc:
+    except (TrainingConfigError, DatasetSpecError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"adapter saved to {outcome.output_dir} (global step {outcome.global_step})")

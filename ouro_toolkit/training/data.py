@@ -48,7 +48,16 @@ def resolve_data_files(dataset_name: str) -> list[str] | None:
         raise DatasetSpecError(
             f"dataset_name={dataset_name!r}: a file that is not Parquet; pass a .parquet file"
         )
+    if _looks_like_path(dataset_name):
+        raise DatasetSpecError(
+            f"dataset_name={dataset_name!r}: no such file or folder (a Hub repo id looks like 'user/name')"
+        )
     return None
+
+
+def _looks_like_path(name: str) -> bool:
+    """Hub repo ids are 'name' or 'owner/name'; anything else that does not exist is a missing path."""
+    return name.startswith(("/", ".", "~")) or name.count("/") > 1 or "\\" in name
 
 
 def load_ouro_dataset(

@@ -77,6 +77,15 @@ def bound_pixels(image: Image.Image, max_pixels: int | None) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC)
 
 
+def open_row_image(value: Any) -> Image.Image:
+    """A row's image as RGB: decoded (PIL), undecoded ({"bytes", "path"}), bytes or a path."""
+    if isinstance(value, dict):
+        value = value.get("bytes") or value.get("path")
+    if value is None:
+        raise ValueError("row has no image (its `image` column is empty)")
+    return load_image(value)
+
+
 def row_rng(seed: int, row_id: str) -> random.Random:
     """A generator seeded by (seed, row id): the same row always gets the same crops, whatever
     the worker, shard or position in the dataset (str seeds are hashed with SHA-512, not hash())."""
@@ -175,7 +184,7 @@ class OuroTransform:
 
     def convert(self, row: dict) -> tuple[list[dict], list[Image.Image]]:
         """One row -> (conversation, images): images[0] is the full image, then the crops."""
-        full = load_image(row["image"])
+        full = open_row_image(row["image"])
         rng = row_rng(self.seed, row["id"])
         candidates = candidate_regions(
             row.get("regions") or [], full.width, full.height, self.min_crop_side
