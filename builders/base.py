@@ -72,7 +72,7 @@ class Normalised:
     source_id: str
     image: Any  # {"bytes", "path"} struct, raw bytes, a path string, or None
     captions: list[str] = field(default_factory=list)
-    qa: list[dict[str, list[str] | str]] = field(default_factory=list)
+    qa: list[dict[str, Any]] = field(default_factory=list)
     # Rows with the same image_key that follow each other are merged into one row (see module doc).
     image_key: str | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
@@ -81,8 +81,9 @@ class Normalised:
         self.problems.append((kind, detail))
 
     def add_captions(self, value: Any) -> None:
-        texts = self._texts(value, "captions")
-        self.captions.extend(t for t in texts if t not in self.captions)
+        for text in self._texts(value, "captions"):
+            if text not in self.captions:  # sources repeat a caption across their caption columns
+                self.captions.append(text)
 
     def add_qa(self, question: Any, answers: Any, choices: Any = None) -> None:
         """Append one QA pair; an empty question or odd answers are kept and recorded, not dropped."""
@@ -440,7 +441,7 @@ def group_consecutive(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]
 
 def _merge_into(target: dict[str, Any], row: dict[str, Any]) -> None:
     target["qa"].extend(row["qa"])
-    target["captions"].extend(c for c in row["captions"] if c not in target["captions"])
+    target["captions"] += [c for c in row["captions"] if c not in target["captions"]]
     if row["error"]:
         parts = (p for error in (target["error"], row["error"]) for p in error.split("; ") if p)
         target["error"] = "; ".join(dict.fromkeys(parts))

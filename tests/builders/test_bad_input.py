@@ -183,3 +183,22 @@ def test_unknown_source_lists_known_ones() -> None:
         ValueError, match=r"unknown source 'coco'; known sources: ai2d, chartqa, coco_caption"
     ):
         next(iter_source("coco"))
+
+
+def test_a_row_the_normaliser_cannot_read_is_kept_with_its_image(tmp_path: Path) -> None:
+    """ScienceQA's hint as a list (not the card's string): the row survives, marked."""
+    table = pa.table(
+        {
+            "image": [img("rocket")],
+            "question": ["Which force?"],
+            "choices": [["gravity", "thrust"]],
+            "answer": pa.array([1], pa.int8()),
+            "hint": [["a", "list"]],
+        }
+    )
+    (tmp_path / "ScienceQA-IMG").mkdir()
+    pq.write_table(table, tmp_path / "ScienceQA-IMG" / "test-00000-of-00001.parquet")
+    (row,) = iter_source("scienceqa", data_dir=str(tmp_path))
+    assert row["id"] == "scienceqa/test/test-00000-of-00001#0"
+    assert row["error"] == "unreadable row: AttributeError: 'list' object has no attribute 'strip'"
+    assert row["image"]["bytes"] == image_bytes("rocket") and row["qa"] == []
