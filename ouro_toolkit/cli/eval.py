@@ -37,6 +37,12 @@ def _option_value(text: str) -> Any:
     return text
 
 
+RECIPE_KEYS = frozenset(
+    {"model", "adapter", "benchmarks", "limit", "backend", "server_url", "data_dir", "hub_org", "datasets",
+     "profile", "out", "card", "batch_size", "backend_options"}
+)  # fmt: skip
+
+
 def _load_recipe(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
@@ -50,7 +56,14 @@ def _load_recipe(path: str | None) -> dict[str, Any]:
         raise click.BadParameter(
             f"{path} must hold a YAML mapping of eval options", param_hint="--config"
         )
-    return {str(k).replace("-", "_"): v for k, v in data.items()}
+    settings = {str(k).replace("-", "_"): v for k, v in data.items()}
+    unknown = sorted(set(settings) - RECIPE_KEYS)
+    if unknown:
+        raise click.BadParameter(
+            f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(RECIPE_KEYS))})",
+            param_hint="--config",
+        )
+    return settings
 
 
 def _list_benchmarks() -> None:

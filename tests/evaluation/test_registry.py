@@ -163,3 +163,25 @@ def test_bad_rows_and_images_are_kept_as_failures(tmp_path: Path) -> None:
         resolve_image("http://images.cocodataset.org/val2017/x.jpg", None)
     with pytest.raises(ImageLoadError):
         resolve_image({"path": "missing.jpg"}, str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "recipe", sorted(Path(__file__).parents[2].joinpath("recipes/eval").glob("*.yaml"))
+)
+def test_eval_recipes_are_valid(recipe: Path) -> None:
+    from ouro_toolkit.cli.eval import _load_recipe
+
+    settings = _load_recipe(str(recipe))
+    assert parse_benchmarks(settings["benchmarks"])
+    assert settings.get("profile", "official") in ("official", "contains")
+
+
+def test_unknown_recipe_keys_are_refused(tmp_path: Path) -> None:
+    import click
+
+    from ouro_toolkit.cli.eval import _load_recipe
+
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("benchmarks: okvqa\nlimt: 5\n")
+    with pytest.raises(click.BadParameter, match="unknown keys limt"):
+        _load_recipe(str(recipe))
