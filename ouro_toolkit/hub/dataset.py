@@ -27,6 +27,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from datasets import Features
 from huggingface_hub import CommitOperationAdd, HfApi
+from huggingface_hub.errors import RemoteEntryNotFoundError
 
 from ouro_toolkit.hub.auth import resolve_token
 from ouro_toolkit.hub.build_folder import BuildFolder
@@ -138,9 +139,8 @@ def push_dataset(
 def _commit_once(
     api: HfApi, folder: BuildFolder, repo_id: str, wanted: list[int], cache: _CardCache
 ) -> DatasetPushResult:
-    info = api.dataset_info(repo_id)
-    head = info.sha
-    remote = {s.rfilename for s in info.siblings or []}
+    head = api.dataset_info(repo_id).sha
+    remote = _remote_data_files(api, repo_id, head)
     _check_no_other_shard_count(remote, folder.num_shards, repo_id)
     present = {i for i in range(folder.num_shards) if folder.repo_path(i) in remote}
     complete = present | set(wanted) == set(range(folder.num_shards))
@@ -186,6 +186,17 @@ def _render_card(
         cache.stats = compute_stats(cache.sources[i] for i in range(folder.num_shards))
     card = render_dataset_card(repo_id, folder.config, cache.stats, num_shards=folder.num_shards)
     return str(card)
+
+
+def _remote_data_files(api: HfApi, repo_id: str, head: str | None) -> set[str]:
+    """Files under data/ at exactly `head` (the commit we will build on), not at a later "main"."""
+    try:
+        entries = api.list_repo_tree(
+            repo_id, path_in_repo="data", revision=head, repo_type="dataset"
+        )
+        return {entry.path for entry in entries}
+    except RemoteEntryNotFoundError:  # no data/ folder yet
+        return set()
 
 
 def check_shard_schema(path: Path) -> None:

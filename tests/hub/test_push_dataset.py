@@ -197,3 +197,36 @@ def test_no_token_is_a_clear_error(local_hub: HubEnv, tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no Hugging Face token found: set HF_TOKEN or run `hf auth login`" in result.stderr
     assert local_hub.server.repos == {}
+
+
+def test_workers_without_a_shared_folder_get_a_card_from_the_hub_copies(
+    local_hub: HubEnv, tmp_path: Path
+) -> None:
+    """Each machine has only its own shard; the last one reads the others from the Hub."""
+    first = write_build(tmp_path / "a", num_shards=2, rows_per_shard=3, complete=[0])
+    second = write_build(tmp_path / "b", num_shards=2, rows_per_shard=3, complete=[1])
+    (second / SHARDS[0]).unlink()
+    for build in (first, second):
+        result = local_hub.ouro("push", str(build), "--repo", REPO)
+        assert result.returncode == 0, result.stderr
+    card = _card(local_hub)
+    assert "| images (rows) | 6 |" in card.text and "| rows kept with an error | 2 |" in card.text
+    assert card.data.to_dict()["dataset_info"]["splits"][0]["num_examples"] == 6
+
+
+def test_a_repo_holding_another_shard_count_is_refused(local_hub: HubEnv, tmp_path: Path) -> None:
+    assert (
+        local_hub.ouro(
+            "push",
+            str(write_build(tmp_path / "one", num_shards=1, rows_per_shard=2)),
+            "--repo",
+            REPO,
+        ).returncode
+        == 0
+    )
+    result = local_hub.ouro(
+        "push", str(write_build(tmp_path / "two", num_shards=2, rows_per_shard=2)), "--repo", REPO
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "already holds shards of a 1-shard build, this build has 2" in result.stderr
+    assert _files(local_hub) == {".gitattributes", "README.md", "data/train-00000-of-00001.parquet"}
