@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
 
@@ -90,6 +91,7 @@ def _process_digits_articles(text: str) -> str:
     return " ".join(_CONTRACTIONS.get(w, w) for w in words)
 
 
+@lru_cache(maxsize=65536)  # human answers repeat heavily ("yes", "2", ...)
 def normalize_vqa_answer(text: str) -> str:
     """The official VQA answer normalisation (see the module docstring)."""
     text = text.replace("\n", " ").replace("\t", " ").strip()
