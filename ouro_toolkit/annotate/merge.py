@@ -59,7 +59,10 @@ def merge_children(
 def _lower_first(text: str) -> str:
     # Keep acronyms and proper nouns ("OCR", "Paris") as written; lower only a plain capital word.
     first = text.split(" ", 1)[0]
-    return text[0].lower() + text[1:] if first[:1].isupper() and first[1:].islower() else text
+    plain_capital = (
+        first[:1].isupper() and (len(first) == 1 or first[1:].islower()) and first != "I"
+    )
+    return text[0].lower() + text[1:] if plain_capital else text
 
 
 def merge_tree(tree: RegionTree) -> str:

@@ -62,7 +62,9 @@ class BuildConfig:
         return dataclasses.asdict(self)
 
     def output_settings(self) -> dict[str, Any]:
-        return {k: v for k, v in self.to_dict().items() if k not in RUNTIME_FIELDS}
+        # Through JSON so a recorded config (lists) compares equal to a live one (tuples).
+        settings = json.loads(json.dumps(self.to_dict()))
+        return {k: v for k, v in settings.items() if k not in RUNTIME_FIELDS}
 
     def config_hash(self, prompt_version: str) -> str:
         settings = dict(self.output_settings(), prompt_version=prompt_version)
