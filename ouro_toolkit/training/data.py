@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ouro_toolkit.training.transform import Annotations, OuroTransform, has_trai
 
 logger = logging.getLogger(__name__)
 
+SHARD_COUNT = re.compile(r"-of-(\d+)\.parquet$")
 REQUIRED_COLUMNS = ("id", "image", "regions", "description", "qa", "original", "status")
 
 
@@ -60,6 +62,18 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or name.count("/") > 1 or "\\" in name
 
 
+def warn_if_unfinished(files: list[str]) -> None:
+    """`ouro build` names shards train-i-of-n: say so when some of the n are not there yet."""
+    declared = {int(m.group(1)) for f in files if (m := SHARD_COUNT.search(Path(f).name))}
+    if declared and len(files) < max(declared):
+        logger.warning(
+            "training on %d of %d shards: the build is unfinished (finish the missing shards with "
+            "`ouro build ... --shard-index I` to train on all of it)",
+            len(files),
+            max(declared),
+        )
+
+
 def load_ouro_dataset(
     dataset_name: str, split: str = "train", revision: str | None = None
 ) -> Dataset:
@@ -67,6 +81,7 @@ def load_ouro_dataset(
     files = resolve_data_files(dataset_name)
     try:
         if files is not None:
+            warn_if_unfinished(files)
             dataset = load_dataset("parquet", data_files={split: files}, split=split)
         else:
             dataset = load_dataset(dataset_name, split=split, revision=revision)

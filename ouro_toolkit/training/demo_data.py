@@ -196,4 +196,6 @@ def write_demo_build(out_dir: str | Path, rows: list[dict] | None = None) -> Pat
     (out / "build_config.json").write_text(
         json.dumps({"source": "demo", "num_shards": 1}, indent=2)
     )
+    (out / "markers").mkdir(exist_ok=True)
+    (out / "markers" / "train-00000-of-00001.done").write_text(json.dumps({"rows": len(dataset)}))
     return out

@@ -188,3 +188,46 @@ def test_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir, ouro_build_
     assert state["global_step"] == 4 and [
         e["step"] for e in state["log_history"] if "loss" in e
     ] == [1, 2, 3, 4]
+
+
+@pytest.fixture(scope="module")
+def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
+    """A real `ouro build` shard (tiny model, offline grouping proposer) with one corrupt image."""
+    from ouro_toolkit.pipeline.build import build_shard
+    from ouro_toolkit.pipeline.config import BuildConfig
+    from ouro_toolkit.regions.decompose import DecomposeConfig
+    from ouro_toolkit.training.demo_data import demo_image
+
+    photos = tmp_path_factory.mktemp("photos")
+    for name in ("astronaut", "coffee"):
+        demo_image(name).resize((192, 144)).save(photos / f"{name}.jpg")
+    (photos / "zz_corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    prompts = tmp_path_factory.mktemp("prompts") / "fast.yaml"
+    prompts.write_text("version: test-fast\ndescribe_max_new_tokens: 6\nqa_max_new_tokens: 12\n")
+    out = tmp_path_factory.mktemp("pipeline") / "build"
+    config = BuildConfig(
+        source="local",
+        data_dir=str(photos),
+        model=str(tiny_model_dir),
+        out=str(out),
+        proposers=["grouping"],
+        decompose=DecomposeConfig(max_depth=1, max_children=3),
+        prompts_path=str(prompts),
+        batch_size=2,
+        progress=False,
+    )
+    build_shard(config)
+    return out
+
+
+def test_trains_on_a_build_made_by_the_pipeline(tiny_model_dir, pipeline_build, tmp_path, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="ouro_toolkit.training.data"):
+        outcome = run_training(
+            *_args(tiny_model_dir, pipeline_build, tmp_path / "run", "--max_steps", "2")
+        )
+    assert outcome.global_step == 2 and outcome.num_train_rows == 2
+    assert (
+        "skipped 1 with status != 'ok'" in caplog.text
+    )  # the corrupt image's row, kept by the build

@@ -184,3 +184,25 @@ def test_collated_labels_cover_answers_only(tiny_processor, template):
         assert learned == "".join(f"{a}<|im_end|>\n" for a in answers[i])
         assert bool((labels[ids == image_pad] == -100).all())
         assert bool((labels[batch["attention_mask"][i] == 0] == -100).all())
+
+
+def test_dataset_name_forms_and_errors(ouro_build_dir, tmp_path, caplog):
+    from ouro_toolkit.training.data import DatasetSpecError
+
+    parquet = ouro_build_dir / "data" / "train-00000-of-00001.parquet"
+    assert len(load_ouro_dataset(str(parquet))) == 5
+    assert len(load_ouro_dataset(str(ouro_build_dir / "data" / "*.parquet"))) == 5
+    with pytest.raises(DatasetSpecError, match="no such file or folder"):
+        load_ouro_dataset(str(tmp_path / "missing"))
+    with pytest.raises(DatasetSpecError, match="no Parquet files"):
+        load_ouro_dataset(str(tmp_path))
+    # An unfinished sharded build: shard 0 of 2 only.
+    partial = tmp_path / "partial" / "data"
+    partial.mkdir(parents=True)
+    (partial / "train-00000-of-00002.parquet").write_bytes(parquet.read_bytes())
+    with caplog.at_level(logging.WARNING, logger="ouro_toolkit.training.data"):
+        assert len(load_ouro_dataset(str(partial.parent))) == 5
+    assert "training on 1 of 2 shards" in caplog.text
+    Dataset.from_list([{"id": "x", "text": "not ouro"}]).to_parquet(str(tmp_path / "other.parquet"))
+    with pytest.raises(DatasetSpecError, match="lacks the OURO columns"):
+        load_ouro_dataset(str(tmp_path / "other.parquet"))
