@@ -36,7 +36,9 @@ class OpenAIBackendConfig:
     max_backoff: float = 10.0
     api_key: str | None = None  # SGLang/vLLM accept any key unless started with one
     response_format: bool = True  # send json_schema response_format for JSON requests
-    image_format: str = "png"  # "png" (lossless) or "jpeg" (smaller uploads)
+    # "jpeg" (quality 95) encodes ~20x faster than PNG (10 ms vs 190 ms at 1280x960 here), which
+    # keeps the client ahead of a fast server; "png" when the server must see exact pixels.
+    image_format: str = "jpeg"
 
 
 @dataclass
@@ -71,6 +73,10 @@ class OpenAIBackend:
         self.config = config or OpenAIBackendConfig(**options)
         if self.config.concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {self.config.concurrency}")
+        if self.config.image_format not in ("jpeg", "png"):
+            raise ValueError(
+                f"image_format must be 'jpeg' or 'png', got {self.config.image_format!r}"
+            )
         self.base_url = normalize_server_url(server_url)
         self.endpoint = self.base_url + "/v1/chat/completions"
         self.stats = OpenAIStats()
@@ -106,7 +112,8 @@ class OpenAIBackend:
 
     async def _answer(self, request: VLMRequest) -> VLMResult:
         try:
-            payload = self._payload(request)
+            # Image encoding is CPU work: off the event loop, so other requests keep flowing.
+            payload = await asyncio.to_thread(self._payload, request)
         except Exception as err:  # a bad image or message: this request only
             self.stats.requests += 1
             self.stats.failures += 1

@@ -88,10 +88,15 @@ def serve(
         server = launch_sglang(config, log_path)
     except ServerStartError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"SGLang is ready (pid {server.pid}). Pass it to the toolkit with:", err=True)
-    click.echo(f"--backend openai --server-url {server.url} --model {model}", err=True)
-    click.echo(server.url)  # stdout: just the URL, for scripts
-    code = serve_until_interrupted(server)
+    try:  # from here on, every way out (Ctrl-C at any moment included) stops the server
+        click.echo(f"SGLang is ready (pid {server.pid}). Pass it to the toolkit with:", err=True)
+        click.echo(f"--backend openai --server-url {server.url} --model {model}", err=True)
+        click.echo(server.url)  # stdout: just the URL, for scripts
+        code = serve_until_interrupted(server)
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        server.stop()
     if code:
         raise click.ClickException(f"SGLang exited with code {code}; see {log_path}")
     click.echo("SGLang stopped.", err=True)

@@ -110,6 +110,13 @@ def test_cli_serves_prints_url_and_stops_on_ctrl_c(fake_sglang_python, tmp_path)
     finally:
         if cli.poll() is None:
             cli.kill()
+        pid = (
+            recorded(fake_sglang_python)["pid"]
+            if fake_sglang_python.with_suffix(".json").exists()
+            else None
+        )
+        if pid and alive(pid):  # never leave the fake server behind, even when the test fails
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_stop_kills_a_server_that_ignores_sigterm(fake_sglang_python, tmp_path):
