@@ -82,9 +82,16 @@ class OpenAIBackend:
         self.stats = OpenAIStats()
         self._response_format_ok = self.config.response_format
         self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
 
     def _get_client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._client_loop is not loop:
+            # An httpx client belongs to the loop it was made on; a caller running
+            # `asyncio.run(backend.generate(...))` twice gets a fresh one for the new loop.
+            self._client = None
         if self._client is None:
+            self._client_loop = loop
             cfg = self.config
             headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
             self._client = httpx.AsyncClient(

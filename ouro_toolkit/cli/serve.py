@@ -96,7 +96,7 @@ def serve(
     except KeyboardInterrupt:
         code = 0
     finally:
-        server.stop()
+        server.stop(grace=30.0)
     if code:
         raise click.ClickException(f"SGLang exited with code {code}; see {log_path}")
     click.echo("SGLang stopped.", err=True)

@@ -198,3 +198,12 @@ def test_bad_config_is_refused():
         OpenAIBackend("m", "")
     with pytest.raises(ValueError, match="concurrency"):
         OpenAIBackend("m", "http://x", concurrency=0)
+
+
+def test_backend_survives_separate_event_loops():
+    with ScriptedChatServer(lambda p, n: (200, f"answer {n}")) as server:
+        backend = OpenAIBackend("m", server.url)
+        request = VLMRequest([{"role": "user", "content": "hi"}])
+        first = asyncio.run(backend.generate([request]))  # no aclose in between, as a script might
+        second = asyncio.run(backend.generate([request]))
+    assert first[0].text == "answer 1" and second[0].text == "answer 2"
