@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest, VLMResult
+from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest
 from ouro_toolkit.evaluation.benchmarks import Benchmark, parse_benchmarks, resolve_hub_id
-from ouro_toolkit.evaluation.data import DataSource, iter_samples, resolve_image
+from ouro_toolkit.evaluation.data import DataSource, iter_samples, open_rows, resolve_image
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.evaluation.scoring import extract, score
 from ouro_toolkit.images import ImageLoadError
@@ -125,25 +126,43 @@ def build_request(sample: Sample, bench: Benchmark) -> VLMRequest:
     )
 
 
-async def _generate_all(
-    backend: VLMBackend, requests: list[VLMRequest | None], batch_size: int, bar: tqdm
-) -> list[VLMResult | None]:
-    results: list[VLMResult | None] = [None] * len(requests)
-    todo = [i for i, r in enumerate(requests) if r is not None]
-    bar.update(len(requests) - len(todo))  # rows that failed before generation
+async def _answer_chunk(
+    backend: VLMBackend, bench: Benchmark, chunk: list[Sample], batch_size: int
+) -> tuple[list[str | None], list[str | None]]:
+    """Raw replies and errors for one chunk of samples; their images are dropped afterwards."""
+    errors: list[str | None] = [s.error for s in chunk]
+    requests: dict[int, VLMRequest] = {}
+    for i, sample in enumerate(chunk):
+        if errors[i] is None:
+            try:
+                requests[i] = build_request(sample, bench)
+            except ImageLoadError as exc:
+                errors[i] = f"image: {exc}"
+    raws: list[str | None] = [None] * len(chunk)
+    todo = list(requests)
     for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        outputs = await backend.generate([requests[i] for i in chunk])  # type: ignore[misc]
-        for i, out in zip(chunk, outputs, strict=True):
-            results[i] = out
-        bar.update(len(chunk))
-    return results
+        batch = todo[start : start + batch_size]
+        outputs = await backend.generate([requests[i] for i in batch])
+        for i, result in zip(batch, outputs, strict=True):
+            if result.ok:
+                raws[i] = result.text
+            else:
+                errors[i] = f"generation: {result.error}"
+    for sample in chunk:
+        sample.images = []  # scoring needs answers only; keeps full-split runs within memory
+    return raws, errors
+
+
+def _chunks(samples: Iterable[Sample], size: int) -> Iterator[list[Sample]]:
+    iterator = iter(samples)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 async def run_benchmark(
     backend: VLMBackend,
     bench: Benchmark,
-    samples: Sequence[Sample],
+    samples: Iterable[Sample],
     *,
     profile: str,
     variant: str,
@@ -151,28 +170,24 @@ async def run_benchmark(
     dataset: str | None = None,
     batch_size: int = 8,
     progress: bool = True,
+    total: int | None = None,
 ) -> BenchmarkRun:
+    """Answer and score `samples` (any iterable: a stream is consumed chunk by chunk)."""
     started = time.perf_counter()
-    errors: list[str | None] = [s.error for s in samples]
-    requests: list[VLMRequest | None] = []
-    for i, sample in enumerate(samples):
-        if errors[i] is not None:
-            requests.append(None)
-            continue
-        try:
-            requests.append(build_request(sample, bench))
-        except ImageLoadError as exc:
-            errors[i] = f"image: {exc}"
-            requests.append(None)
-    with tqdm(
-        total=len(samples), desc=f"{bench.name} [{variant}]", disable=not progress, unit="sample"
-    ) as bar:
-        results = await _generate_all(backend, requests, batch_size, bar)
+    if total is None and isinstance(samples, Sequence):
+        total = len(samples)
+    kept: list[Sample] = []
     raws: list[str | None] = []
-    for i, result in enumerate(results):
-        if result is not None and not result.ok and errors[i] is None:
-            errors[i] = f"generation: {result.error}"
-        raws.append(result.text if result is not None and result.ok else None)
+    errors: list[str | None] = []
+    desc = f"{bench.name} [{variant}]"
+    with tqdm(total=total, desc=desc, disable=not progress, unit="sample") as bar:
+        for chunk in _chunks(samples, batch_size * 4):
+            chunk_raws, chunk_errors = await _answer_chunk(backend, bench, chunk, batch_size)
+            kept.extend(chunk)
+            raws.extend(chunk_raws)
+            errors.extend(chunk_errors)
+            bar.update(len(chunk))
+    samples = kept
     predictions = [extract(bench.extract, raw) for raw in raws]
     scored = score(bench.metric, samples, predictions, profile)
     records = [
@@ -235,29 +250,34 @@ async def evaluate_async(
     factory = backend_factory or default_backend_factory
     benches = parse_benchmarks(",".join(config.benchmarks))
     source = DataSource(data_dir=config.data_dir, org=config.hub_org, hub_ids=dict(config.hub_ids))
-    samples = {b.name: list(iter_samples(b, source, limit=config.limit)) for b in benches}
+    for bench in benches:  # fail on missing data before loading any model
+        open_rows(bench, source)
     variants = [(BASE, None)] + ([(ADAPTER, config.adapter)] if config.adapter else [])
     runs: list[BenchmarkRun] = []
     for variant, adapter in variants:
         backend = factory(config, adapter)
         try:
             for bench in benches:
+                root = source.local_root(bench)
                 dataset = (
-                    "local:" + str(source.local_root(bench))
-                    if source.local_root(bench)
+                    f"local:{root}"
+                    if root
                     else resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
                 )
+                # Each variant re-reads the same stream (same order), so base and adapter see the
+                # same samples without holding a whole split's images in memory.
                 runs.append(
                     await run_benchmark(
                         backend,
                         bench,
-                        samples[bench.name],
+                        iter_samples(bench, source, limit=config.limit),
                         profile=config.profile,
                         variant=variant,
                         adapter=adapter,
                         dataset=dataset,
                         batch_size=config.batch_size,
                         progress=config.progress,
+                        total=config.limit,
                     )
                 )
         finally:

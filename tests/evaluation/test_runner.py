@@ -178,3 +178,20 @@ def test_card_errors(bench_data: Path, tmp_path: Path) -> None:
     report.runs = []
     with pytest.raises(CardError, match="no scored results"):
         write_card(report, tmp_path / "README.md")
+
+
+def test_unreadable_image_fails_that_sample_only(bench_data: Path) -> None:
+    bench = BENCHMARKS["chartqa"]
+    samples = list(iter_samples(bench, DataSource(data_dir=bench_data)))
+    samples[1].images = ["missing/chart.png"]
+    backend = AnswerKeyBackend("m", {s.prompt: s.answers[0] for s in samples})
+    run = asyncio.run(
+        run_benchmark(
+            backend, bench, iter(samples), profile="official", variant="base", progress=False
+        )
+    )
+    assert run.n == 3 and run.n_failed == 1
+    assert run.failures[0]["id"] == "chartqa-1" and run.failures[0]["error"].startswith("image: ")
+    assert [s.score for s in run.samples] == [1.0, 0.0, 1.0]
+    assert len(backend.seen) == 2  # the broken sample never reached the model
+    assert all(s.images == [] for s in samples)  # images released after answering
