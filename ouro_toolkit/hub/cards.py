@@ -35,6 +35,21 @@ DATASET_TAGS = [
 MODEL_TAGS = ["ouro", "lora", "peft", "vision-language"]
 # Keys never copied from a build config into a card: credentials must not be published.
 SECRET_MARKERS = ("token", "secret", "password", "api_key", "apikey", "authorization")
+# Build-config keys that describe one machine or one run, not the data: local paths, URLs of
+# private servers, worker settings. They stay out of a public card.
+LOCAL_KEYS = frozenset(
+    {
+        "out",
+        "data_dir",
+        "prompts_path",
+        "server_url",
+        "shard_index",
+        "progress",
+        "push_to_hub",
+        "concurrency",
+        "batch_size",
+    }
+)
 MAX_TEXT = 400  # characters of a description shown per tree node in the worked example
 
 
@@ -91,7 +106,7 @@ def render_dataset_card(
         proposers_line=_proposers_line(build_config),
         made_with=_made_with(build_config, provenance, model),
         build_config_json=json.dumps(
-            public_config(build_config), indent=2, sort_keys=True, default=str
+            public_config(build_config, LOCAL_KEYS), indent=2, sort_keys=True, default=str
         ),
         size_human=_human_bytes(stats.num_bytes),
         depth_rows=sorted(stats.depth_histogram.items()),
@@ -120,11 +135,11 @@ def _add_datasets_metadata(
     MetadataConfigs(configs).to_dataset_card_data(card_data)
 
 
-def public_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The build config without anything that looks like a credential."""
+def public_config(config: Mapping[str, Any], hide: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The config without anything that looks like a credential, nor the keys in `hide`."""
     out: dict[str, Any] = {}
     for key, value in config.items():
-        if any(marker in key.lower() for marker in SECRET_MARKERS):
+        if key in hide or any(marker in key.lower() for marker in SECRET_MARKERS):
             continue
         out[key] = public_config(value) if isinstance(value, Mapping) else value
     return out
@@ -135,11 +150,13 @@ def _made_with(
 ) -> list[tuple[str, str]]:
     rows = [
         ("source", config.get("source")),
+        ("source split", config.get("split")),
         ("model", model),
         ("backend", config.get("backend") or provenance.get("backend")),
         ("prompt version", config.get("prompt_version") or provenance.get("prompt_version")),
         ("proposers", _join(config.get("proposers"))),
         ("thresholds", _thresholds(config)),
+        ("max image pixels", config.get("max_pixels")),
         ("shards", config.get("num_shards")),
         ("toolkit version", config.get("toolkit_version") or provenance.get("toolkit_version")),
         ("config hash", config.get("config_hash") or provenance.get("config_hash")),
@@ -148,15 +165,13 @@ def _made_with(
 
 
 def _thresholds(config: Mapping[str, Any]) -> str | None:
-    found = (
-        dict(config.get("thresholds") or {})
-        if isinstance(config.get("thresholds"), Mapping)
-        else {}
-    )
-    for key, value in config.items():  # flat keys too: tau, score_threshold, max_depth, ...
-        if key != "thresholds" and (
-            key in ("tau", "max_depth", "min_region") or "threshold" in key
-        ):
+    """τ and the other splitting limits: `thresholds` / `decompose` mappings, or flat keys."""
+    found: dict[str, Any] = {}
+    for group in ("thresholds", "decompose"):
+        if isinstance(config.get(group), Mapping):
+            found.update({k: v for k, v in config[group].items() if isinstance(v, (int, float))})
+    for key, value in config.items():
+        if key in ("tau", "max_depth", "min_region_size") or "threshold" in key:
             found[key] = value
     return ", ".join(f"{k}={v}" for k, v in sorted(found.items())) or None
 

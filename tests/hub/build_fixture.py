@@ -13,18 +13,21 @@ from datasets import Dataset
 from PIL import Image
 from skimage import data as skdata
 
+from ouro_toolkit.pipeline.config import BuildConfig
+from ouro_toolkit.regions.decompose import DecomposeConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "camera", "cat")
+# The config exactly as `ouro build` records it, plus a credential-like key a card must never show.
 BUILD_CONFIG = {
-    "source": "local",
-    "model": "Qwen/Qwen2-VL-7B-Instruct",
-    "backend": "transformers",
-    "prompt_version": "v1",
-    "proposers": ["objects", "ocr"],
-    "thresholds": {"tau": 0.5},
-    "max_depth": 2,
+    **BuildConfig(
+        source="local",
+        model="Qwen/Qwen2-VL-7B-Instruct",
+        out="/home/someone/private/out",
+        data_dir="/home/someone/private/photos",
+        decompose=DecomposeConfig(threshold=0.5, max_depth=2),
+    ).to_dict(),
     "server_api_key": "must-never-reach-a-card",
 }
 ERROR_MESSAGE = "ImageLoadError: cannot identify image file 'broken.jpg'"

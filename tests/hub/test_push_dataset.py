@@ -127,7 +127,7 @@ def test_dataset_card_yaml_is_valid_and_holds_the_figures(pushed: dict, module_h
         "| interactions | 1 |",
         "| QA pairs per image (mean) | 3.50 |",
         "| prompt version | `v1` |",
-        "| thresholds | `max_depth=2, tau=0.5` |",
+        "| thresholds | `max_child_area_ratio=0.7, max_children=6, max_depth=2, min_region_size=32, nms_iou=0.5, threshold=0.5` |",
         ERROR_MESSAGE,
         f'load_dataset("{REPO}", split="train")',
     ):
@@ -140,6 +140,8 @@ def test_dataset_card_yaml_is_valid_and_holds_the_figures(pushed: dict, module_h
         and "*interactions* — Q:" in text
     )
     assert "must-never-reach-a-card" not in text  # a credential-like config key is dropped
+    assert "/home/someone/private" not in text  # so are local paths (out, data_dir)
+    assert '"rpn_weights": "DEFAULT"' in text  # the rest of the recorded build config is shown
 
 
 def test_token_never_written_or_logged(pushed: dict, module_hub: HubEnv) -> None:
