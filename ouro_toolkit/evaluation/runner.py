@@ -80,7 +80,8 @@ class BenchmarkRun:
     variant: str  # "base" | "adapter"
     model: str
     adapter: str | None
-    dataset: str | None
+    dataset: str | None  # the Hub id the data is (or mirrors)
+    data_path: str | None  # the local folder read instead of the Hub, if any
     config: str | None
     split: str
     n: int
@@ -168,6 +169,7 @@ async def run_benchmark(
     variant: str,
     adapter: str | None = None,
     dataset: str | None = None,
+    data_path: str | None = None,
     batch_size: int = 8,
     progress: bool = True,
     total: int | None = None,
@@ -207,6 +209,7 @@ async def run_benchmark(
         model=backend.model,
         adapter=adapter,
         dataset=dataset,
+        data_path=data_path,
         config=bench.config,
         split=bench.reported_split,
         n=len(samples),
@@ -229,9 +232,11 @@ def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBacke
 
     options = dict(config.backend_options)
     if config.backend == "openai":
+        options.setdefault("concurrency", config.batch_size)
         return create_backend(
             "openai", adapter or config.model, server_url=config.server_url, **options
         )
+    options.setdefault("batch_size", config.batch_size)
     if adapter:
         options["adapter"] = adapter
     try:
@@ -259,11 +264,7 @@ async def evaluate_async(
         try:
             for bench in benches:
                 root = source.local_root(bench)
-                dataset = (
-                    f"local:{root}"
-                    if root
-                    else resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
-                )
+                dataset = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
                 # Each variant re-reads the same stream (same order), so base and adapter see the
                 # same samples without holding a whole split's images in memory.
                 runs.append(
@@ -275,6 +276,7 @@ async def evaluate_async(
                         variant=variant,
                         adapter=adapter,
                         dataset=dataset,
+                        data_path=str(root) if root else None,
                         batch_size=config.batch_size,
                         progress=config.progress,
                         total=config.limit,

@@ -134,6 +134,8 @@ def test_report_json_and_paper_table(bench_data: Path, tmp_path: Path) -> None:
         ("okvqa", "base", 0.0), ("okvqa", "adapter", 100.0), ("chartqa", "base", 0.0), ("chartqa", "adapter", 100.0)
     }  # fmt: skip
     assert all(r["profile"] == "official" and len(r["samples"]) == 3 for r in data["runs"])
+    assert all(r["data_path"] == str(bench_data / r["benchmark"]) for r in data["runs"])
+    assert {r["dataset"] for r in data["runs"]} == {"lmms-lab/OK-VQA", "lmms-lab/ChartQA"}
     tuned_okvqa = next(
         r for r in data["runs"] if r["benchmark"] == "okvqa" and r["variant"] == "adapter"
     )
@@ -165,8 +167,8 @@ def test_model_card_model_index(bench_data: Path, tmp_path: Path) -> None:
     (entry,) = meta["model-index"]
     assert entry["name"] == "me/ouro-lora"
     assert {r["dataset"]["type"] for r in entry["results"]} == {
-        "local:" + str(bench_data / "okvqa"),
-        "local:" + str(bench_data / "chartqa"),
+        "lmms-lab/OK-VQA",
+        "lmms-lab/ChartQA",
     }
     # writing again replaces the same entries rather than duplicating them
     write_card(report, path)
