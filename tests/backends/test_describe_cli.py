@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
 from ouro_toolkit.serving.process import free_port
-from tests.backends.conftest import photo
+from tests.backends.requests_for_tests import photo
 
 TREE_ARGS = ["--proposers", "grouping", "--max-depth", "1", "--max-new-tokens", "8"]
 
