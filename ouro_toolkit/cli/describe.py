@@ -102,6 +102,13 @@ async def describe_tree(image, tree, backend, max_new_tokens: int = 64) -> list[
 )
 @click.option("--max-new-tokens", default=64, show_default=True, type=click.IntRange(1))
 @click.option(
+    "--concurrency",
+    default=32,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Requests in flight (openai) or batch size (transformers).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -115,6 +122,7 @@ def describe(
     server_url: str | None,
     cache_path: str | None,
     max_new_tokens: int,
+    concurrency: int,
     as_json: bool,
     **options,
 ) -> None:
@@ -146,7 +154,10 @@ def describe(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
     tree = build_region_tree(picture, proposers, config)
-    backend = create_backend(backend_kind, model, server_url=server_url, cache_path=cache_path)
+    size = {"concurrency": concurrency} if backend_kind == "openai" else {"batch_size": concurrency}
+    backend = create_backend(
+        backend_kind, model, server_url=server_url, cache_path=cache_path, **size
+    )
 
     async def run():
         try:

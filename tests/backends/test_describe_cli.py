@@ -11,7 +11,16 @@ from ouro_toolkit.cli.main import cli
 from ouro_toolkit.serving.process import free_port
 from tests.backends.requests_for_tests import photo
 
-TREE_ARGS = ["--proposers", "grouping", "--max-depth", "1", "--max-new-tokens", "8"]
+TREE_ARGS = [
+    "--proposers",
+    "grouping",
+    "--max-depth",
+    "1",
+    "--max-new-tokens",
+    "8",
+    "--concurrency",
+    "4",
+]
 
 
 @pytest.fixture(scope="module")

@@ -154,6 +154,7 @@ def test_refused_connection_retried_then_clear_error():
     assert backend.stats.http_calls == 3
 
 
+@pytest.mark.timeout(300)  # never hang the suite if the crash is not noticed
 def test_server_killed_mid_run_fails_only_unanswered_requests(tiny_model_dir, tmp_path, photos):
     from ouro_toolkit.serving.transformers_serve import start_transformers_serve
 
