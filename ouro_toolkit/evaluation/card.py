@@ -71,8 +71,11 @@ def write_card(report: EvalReport, path: Path, *, model_name: str | None = None)
         except Exception as exc:
             raise CardError(f"{path}: cannot read the existing model card ({exc})") from None
     else:
-        card = ModelCard(f"---\n---\n# {model_name or report.adapter or report.model}\n")
-        card.data = ModelCardData()
+        name = model_name or report.adapter or report.model
+        data = ModelCardData(model_name=name)
+        card = ModelCard(
+            f"---\n{data.to_yaml()}\n---\n\n# {name}\n\nEvaluation results by `ouro eval`.\n"
+        )
     kept = [r for r in (card.data.eval_results or []) if not any(_same(r, n) for n in new)]
     card.data.eval_results = kept + new
     card.data.model_name = card.data.model_name or model_name or report.adapter or report.model

@@ -7,7 +7,8 @@ Prompts list options as "A. ...", "B. ..." and ask for the letter, but models al
 2. an explicit statement: "answer is B", "answer: (B)", "option B";
 3. the text of exactly one option (word boundaries, case-insensitive; when one option's text is
    contained in another's, the longest match wins);
-4. a lone capital letter naming an option, if exactly one such letter appears.
+4. in a short reply (up to 12 words), a lone capital letter naming an option, if exactly one
+   such letter appears ("I'd say B").
 
 Anything else is "no option" and scores 0.
 """
@@ -25,7 +26,9 @@ _LEADING = re.compile(r"^\s*(?:[\(\[]([A-Z])[\)\]]|([A-Z])(?=[\.\):,]|\s*$)|([B-
 _STATED = re.compile(
     r"(?:answer\s*(?:is|:)|option|choice)\s*[:\-]?\s*[\(\[]?([A-Z])\b[\)\]]?", re.I
 )
-_LONE = re.compile(r"(?<![\w'])([A-Z])(?![\w'])")
+# A lone option letter, delimited the way people write one: "I'd say B here", "(B)", "B, because".
+_LONE = re.compile(r"(?:^|(?<=[\s(\[]))([A-Z])(?=$|[\s)\].,:;!?])")
+_LONE_MAX_WORDS = 12  # in long free text a stray capital letter is noise, not a choice
 
 
 def letters(n: int) -> list[str]:
@@ -59,7 +62,7 @@ def extract_option(text: str, choices: Sequence[str]) -> int | None:
         if len(hits) == 1 or hits[0][0] > hits[1][0]:
             return hits[0][1]
     lone = {x for x in _LONE.findall(text) if x in valid}
-    if len(lone) == 1:
+    if len(lone) == 1 and len(text.split()) <= _LONE_MAX_WORDS:
         return valid.index(lone.pop())
     return None
 

@@ -28,7 +28,13 @@ CHOICES = ["cat", "dog", "black cat", "bird"]
         ("It is a black cat.", 2),  # longest matching option wins over "cat"
         ("A cat.", 0),  # "A" here is the article; the option text decides
         ("A", 0),
+        ("I'd say B here", 1),
         ("E", None),  # not an option
+        ("xyz�B 8 qq", None),  # a capital glued to noise is not a choice
+        (
+            "This long reply rambles on and on about many things, and at one point says B in passing somewhere",
+            None,
+        ),
         ("something else", None),
         ("", None),
     ],
