@@ -90,6 +90,13 @@ def test_wrong_answers_and_failures_score_zero_and_are_listed(bench_data: Path) 
     assert failed.prediction is None and failed.score == 0.0
 
 
+def test_chartqa_reports_human_and_augmented_halves(bench_data: Path) -> None:
+    # fixture types: human, augmented, human; answer the first sample wrong
+    run = _run("chartqa", bench_data, lambda s: "wrong" if s.id == "chartqa-0" else s.answers[0])
+    assert run.score == pytest.approx(66.67)
+    assert run.details == {"human": 50.0, "augmented": 100.0}
+
+
 def test_captions_get_cider(bench_data: Path) -> None:
     right = _run("coco", bench_data, lambda s: s.answers[0])
     wrong = _run("coco", bench_data, lambda s: "zebra zebra zebra")
