@@ -228,6 +228,17 @@ def test_trains_on_a_build_made_by_the_pipeline(tiny_model_dir, pipeline_build, 
             *_args(tiny_model_dir, pipeline_build, tmp_path / "run", "--max_steps", "2")
         )
     assert outcome.global_step == 2 and outcome.num_train_rows == 2
-    assert (
-        "skipped 1 with status != 'ok'" in caplog.text
-    )  # the corrupt image's row, kept by the build
+    # The corrupt image's row: kept in the build with its error, never trained on.
+    assert "skipped 1 with status != 'ok'" in caplog.text
+    capped = run_training(
+        *_args(
+            tiny_model_dir,
+            pipeline_build,
+            tmp_path / "capped",
+            "--max_steps",
+            "1",
+            "--max_train_samples",
+            "1",
+        )
+    )
+    assert capped.num_train_rows == 1
