@@ -126,8 +126,13 @@ async def _build(
     proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
     rows = source_rows(config)
 
+    # Ramp up 1, 2, 4, ... images: the model starts after one image's proposals instead of a
+    # whole batch's, and each batch is proposed while the previous, half as big, is described.
+    sizes = iter([2**k for k in range(config.batch_size.bit_length()) if 2**k < config.batch_size])
+
     def next_batch() -> list[Prepared]:
-        return [prepare(row, proposers, config) for row in islice(rows, config.batch_size)]
+        size = next(sizes, config.batch_size)
+        return [prepare(row, proposers, config) for row in islice(rows, size)]
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.out_dir, stats.shard)
