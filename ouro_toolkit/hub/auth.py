@@ -4,14 +4,23 @@ saved by `hf auth login` (huggingface_hub's `get_token`). The token is only ever
 
 from __future__ import annotations
 
-from huggingface_hub import get_token
+from huggingface_hub import constants, get_token
 
 
 class HubAuthError(RuntimeError):
-    """No token could be found; the message says how to provide one."""
+    """No token could be found, or the Hub is switched off; the message says what to do."""
+
+
+def require_online() -> None:
+    """Fail at once (not after retries) when huggingface_hub runs in offline mode."""
+    if constants.is_offline_mode():
+        raise HubAuthError(
+            "HF_HUB_OFFLINE is set, so nothing can be pushed: unset it (or set it to 0) to publish"
+        )
 
 
 def resolve_token(token: str | None = None) -> str:
+    require_online()
     token = token or get_token()
     if not token:
         raise HubAuthError(

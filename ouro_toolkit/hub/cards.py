@@ -50,7 +50,8 @@ LOCAL_KEYS = frozenset(
         "batch_size",
     }
 )
-MAX_TEXT = 400  # characters of a description shown per tree node in the worked example
+MAX_TEXT = 300  # characters of a description shown per tree node in the worked example
+MAX_TREE_NODES = 25  # nodes of the worked example's tree shown in the card (all are in the data)
 
 
 def cards_dir() -> Path:
@@ -202,13 +203,18 @@ def _tree_lines(row: Mapping[str, Any] | None) -> list[str]:
     except ValueError as err:  # a malformed tree is shown as a note, never breaks the card
         return [f"- (tree could not be rebuilt: {err})"]
     lines = []
-    for node in tree.walk():
+    nodes = list(tree.walk())
+    for node in nodes[:MAX_TREE_NODES]:
         x0, y0, x1, y1 = (round(v) for v in node.bbox)
         head = f"**{_one_line(node.label, 80)}**" if node.label else f"*{node.proposer}*"
         text = f" — {_one_line(node.description, MAX_TEXT)}" if node.description else ""
         ocr = f' (text: "{_one_line(node.ocr_text, 80)}")' if node.ocr_text else ""
         meta = f"`[{x0}, {y0}, {x1}, {y1}]` {node.score:.2f} {node.proposer}"
         lines.append(f"{'  ' * node.depth}- {head} {meta}{ocr}{text}")
+    if len(nodes) > MAX_TREE_NODES:
+        lines.append(
+            f"- … and {len(nodes) - MAX_TREE_NODES} more regions (all of them are in `regions`)"
+        )
     return lines
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx2
-from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,6 +65,8 @@ def _retry_after(err: BaseException) -> float | None:
 
 
 def is_retryable(err: BaseException) -> bool:
+    if isinstance(err, OfflineModeIsEnabled):  # a setting, not a network blip
+        return False
     if isinstance(err, (httpx2.TransportError, ConnectionError, TimeoutError)):
         return True
     return status_of(err) in RETRY_STATUS

@@ -86,3 +86,16 @@ def test_card_yaml_parses_and_drops_secrets(tmp_path: Path) -> None:
         json.loads(str(card).split("```json\n")[1].split("```")[0])["model"]
         == "Qwen/Qwen2-VL-7B-Instruct"
     )
+
+
+def test_offline_mode_fails_at_once_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub import constants
+
+    from ouro_toolkit.hub import HubAuthError
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    build = write_build(tmp_path / "out", num_shards=1, rows_per_shard=2)
+    with pytest.raises(HubAuthError, match="HF_HUB_OFFLINE is set.*unset it"):
+        push_dataset(build, "u/x", token="unused")
