@@ -17,31 +17,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from tqdm.auto import tqdm
 
-import ouro_toolkit
-from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.prompts import load_prompts
 from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend
 from ouro_toolkit.backends.base import VLMBackend
-from ouro_toolkit.images import ImageLoadError, load_image
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.rows import Provenance, ouro_row
+from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
 from ouro_toolkit.pipeline.shard_writer import ShardWriter, is_done, read_marker
-from ouro_toolkit.regions.decompose import build_region_tree
-from ouro_toolkit.regions.tree import RegionTree
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "cache/requests.sqlite"
-
-
-@dataclass
-class Prepared:
-    source_row: dict[str, Any]
-    image: Image.Image | None = None
-    tree: RegionTree | None = None
-    error: str = ""
 
 
 @dataclass
@@ -56,6 +42,12 @@ class ShardStats:
     seconds: float = 0.0
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.images += 1
+        self.regions += len(row["regions"])
+        self.qa += len(row["qa"])
+        self.errors += row["status"] != "ok"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,16 +90,15 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
         return ShardStats(shard=name, skipped=True, extra=read_marker(out, name))
+    from ouro_toolkit.proposers import build_proposers
+
     prompts = load_prompts(config.prompts_path)
     cached = CachedBackend(backend or make_backend(config), RequestCache(out / CACHE_FILE))
-    provenance = Provenance(
-        config.model,
-        config.backend,
-        prompts.version,
-        ouro_toolkit.__version__,
-        config.config_hash(prompts.version),
+    proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+    step = OuroMapStep.create(
+        cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
     )
-    stats = asyncio.run(_build(config, RecursiveAnnotator(cached, prompts), cached, provenance))
+    stats = asyncio.run(_build(config, step, cached))
     if config.push_to_hub:
         from ouro_toolkit.hub import push_dataset
 
@@ -115,15 +106,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
     return stats
 
 
-async def _build(
-    config: BuildConfig,
-    annotator: RecursiveAnnotator,
-    cached: CachedBackend,
-    provenance: Provenance,
-) -> ShardStats:
-    from ouro_toolkit.proposers import build_proposers
-
-    proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) -> ShardStats:
     rows = source_rows(config)
 
     # Ramp up 1, 2, 4, ... images: the model starts after one image's proposals instead of a
@@ -132,7 +115,7 @@ async def _build(
 
     def next_batch() -> list[Prepared]:
         size = next(sizes, config.batch_size)
-        return [prepare(row, proposers, config) for row in islice(rows, size)]
+        return [step.prepare(row) for row in islice(rows, size)]
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.out_dir, stats.shard)
@@ -145,7 +128,9 @@ async def _build(
             pending = loop.run_in_executor(pool, next_batch)
             while batch := await pending:
                 pending = loop.run_in_executor(pool, next_batch)  # overlap proposals with the model
-                await _annotate_batch(batch, annotator, writer, provenance, stats)
+                for row in await step.annotate(batch):
+                    writer.write(row)
+                    stats.add(row)
                 elapsed = time.perf_counter() - start
                 bar.update(len(batch))
                 bar.set_postfix(
@@ -172,39 +157,6 @@ async def _build(
         stats.cache_hits,
     )
     return stats
-
-
-def prepare(source_row: dict[str, Any], proposers: list, config: BuildConfig) -> Prepared:
-    """Decode the image and split it into its region tree (runs in the proposal thread)."""
-    image_field = source_row.get("image") or {}
-    data = image_field.get("bytes") if isinstance(image_field, dict) else None
-    label = f"{source_row.get('id')}"
-    try:
-        if not data:
-            raise ImageLoadError(f"{label}: row has no image bytes")
-        image = load_image(data)
-    except ImageLoadError as exc:
-        return Prepared(source_row, error=f"image of {label} unreadable: {exc}")
-    return Prepared(source_row, image, build_region_tree(image, proposers, config.decompose))
-
-
-async def _annotate_batch(
-    batch: list[Prepared],
-    annotator: RecursiveAnnotator,
-    writer: ShardWriter,
-    provenance: Provenance,
-    stats: ShardStats,
-) -> None:
-    good = [p for p in batch if p.tree is not None]
-    annotations = iter(await annotator.annotate([(p.image, p.tree) for p in good]))
-    for item in batch:
-        annotation = next(annotations) if item.tree is not None else None
-        row = ouro_row(item.source_row, annotation, provenance, error=item.error)
-        writer.write(row)
-        stats.images += 1
-        stats.regions += len(row["regions"])
-        stats.qa += len(row["qa"])
-        stats.errors += row["status"] != "ok"
 
 
 def rebuild_shard(out_dir: str | Path, shard_index: int, **overrides: Any) -> ShardStats:

@@ -217,3 +217,32 @@ def test_rebuild_replays_every_call_from_the_cache(reference_build):
     assert result.exit_code == 0, result.output
     assert f"0 model calls, {stats.model_calls} from cache" in result.output
     assert rows_of(config.out_dir) == before
+
+
+def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
+    """The same step as a plain `datasets.map` over a source dataset (images decoded or not)."""
+    from builders.registry import iter_source
+    from builders.schema import SOURCE_FEATURES
+    from datasets import Dataset
+
+    from ouro_toolkit.annotate.prompts import load_prompts
+    from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.pipeline.map_step import OuroMapStep
+    from ouro_toolkit.proposers import build_proposers
+
+    source = Dataset.from_list(
+        list(iter_source("local", data_dir=str(image_folder), limit=3)), features=SOURCE_FEATURES
+    )
+    backend = create_backend("transformers", str(tiny_model_dir), batch_size=1)
+    step = OuroMapStep.create(
+        backend,
+        build_proposers(["grouping"]),
+        DecomposeConfig(max_depth=1, max_children=2),
+        load_prompts(prompts_file),
+    )
+    ouro = source.map(
+        step, batched=True, batch_size=2, remove_columns=source.column_names, features=OURO_FEATURES
+    )
+    assert len(ouro) == 3 and ouro.features == OURO_FEATURES
+    assert all(r["status"] == "ok" and len(r["regions"]) >= 2 and r["description"] for r in ouro)
+    assert ouro[0]["image"].size == source[0]["image"].size
