@@ -221,10 +221,10 @@ def test_rebuild_replays_every_call_from_the_cache(reference_build):
 
 def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     """The same step as a plain `datasets.map` over a source dataset (images decoded or not)."""
-    from builders.registry import iter_source
-    from builders.schema import SOURCE_FEATURES
     from datasets import Dataset
 
+    from builders.registry import iter_source
+    from builders.schema import SOURCE_FEATURES
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
     from ouro_toolkit.pipeline.map_step import OuroMapStep
