@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -77,8 +76,12 @@ def overlap_and_calls(work: Path, model: Path, count: int) -> None:
     wall = time.perf_counter() - start
     rows = load_build(config.out)
     nodes = sum(len(r["regions"]) for r in rows)
-    print(f"build of {count} images: wall {wall:.2f}s, backend busy {timer.busy:.2f}s -> wall/busy = {wall / timer.busy:.3f}x (goal <= 1.10x)")
-    print(f"model calls {stats.model_calls} for {nodes} regions + {len(rows)} images = {nodes + len(rows)} -> calls/(nodes+1 per image) = {stats.model_calls / (nodes + len(rows)):.3f} (goal 1.000)")
+    print(
+        f"build of {count} images: wall {wall:.2f}s, backend busy {timer.busy:.2f}s -> wall/busy = {wall / timer.busy:.3f}x (goal <= 1.10x)"
+    )
+    print(
+        f"model calls {stats.model_calls} for {nodes} regions + {len(rows)} images = {nodes + len(rows)} -> calls/(nodes+1 per image) = {stats.model_calls / (nodes + len(rows)):.3f} (goal 1.000)"
+    )
 
 
 def peak_memory(work: Path, model: Path, counts: list[int]) -> None:
@@ -87,21 +90,40 @@ def peak_memory(work: Path, model: Path, counts: list[int]) -> None:
     prompts.write_text("version: bench-mem\ndescribe_max_new_tokens: 2\nqa_max_new_tokens: 2\n")
     images = write_images(work / "mem_images", max(counts), size=(160, 120))
     for count in counts:
+        settings = {
+            "root": str(Path(__file__).resolve().parents[1]),
+            "out": str(work / f"mem{count}"),
+            "images": str(images),
+            "model": str(model),
+            "prompts": str(prompts),
+            "limit": count,
+        }
         code = (
-            "import json, resource, sys; sys.path.insert(0, %r)\n"
+            "import json, resource, sys; s = json.loads(sys.argv[1]); sys.path.insert(0, s['root'])\n"
+            "from pathlib import Path\n"
             "from benchmarks.pipeline import config_for\n"
             "from ouro_toolkit.pipeline.build import build_shard\n"
-            "from pathlib import Path\n"
-            "cfg = config_for(Path(%r), Path(%r), Path(%r), Path(%r), limit=%d, batch_size=8)\n"
+            "cfg = config_for(Path(s['out']), Path(s['images']), Path(s['model']), Path(s['prompts']), limit=s['limit'], batch_size=8)\n"
             "cfg.decompose = type(cfg.decompose)(max_depth=1, max_children=2)\n"
-            "s = build_shard(cfg)\n"
-            "print(json.dumps({'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'images': s.images}))\n"
-        ) % (str(Path(__file__).resolve().parents[1]), str(work / f"mem{count}"), str(images), str(model), str(prompts), count)
+            "stats = build_shard(cfg)\n"
+            "print(json.dumps({'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'images': stats.images}))\n"
+        )
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                [sys.executable, "-c", code, json.dumps(settings)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         result = json.loads(out)
         peaks[count] = result["rss_kb"] / 1024
-        print(f"{result['images']:>4} images streamed: peak RSS {peaks[count]:.0f} MiB ({time.perf_counter() - start:.0f}s)")
+        print(
+            f"{result['images']:>4} images streamed: peak RSS {peaks[count]:.0f} MiB ({time.perf_counter() - start:.0f}s)"
+        )
     low, high = counts[0], counts[-1]
     print(f"peak RSS {high} vs {low} images: {peaks[high] / peaks[low]:.3f}x (goal within 1.10x)")
 
@@ -109,7 +131,11 @@ def peak_memory(work: Path, model: Path, counts: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=24)
-    parser.add_argument("--memory", default="50,500", help="image counts for the peak-memory comparison ('' to skip)")
+    parser.add_argument(
+        "--memory",
+        default="50,500",
+        help="image counts for the peak-memory comparison ('' to skip)",
+    )
     args = parser.parse_args()
     from ouro_toolkit.models.tiny import make_tiny_qwen2vl
 
@@ -119,7 +145,6 @@ def main() -> None:
         overlap_and_calls(work, model, args.images)
         if args.memory:
             peak_memory(work, model, [int(c) for c in args.memory.split(",")])
-    _ = resource  # imported for the child processes' code path above
 
 
 if __name__ == "__main__":
