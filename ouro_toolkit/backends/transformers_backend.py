@@ -34,6 +34,9 @@ class TransformersBackendConfig:
     min_pixels: int | None = None
     max_pixels: int | None = None
     attn_implementation: str | None = None  # e.g. "flash_attention_2" on a GPU with it installed
+    # A PEFT (LoRA) adapter folder or Hub id to load on top of the model (e.g. an OURO adapter to
+    # evaluate); merged into the weights so generation runs at the base model's speed.
+    adapter: str | None = None
 
 
 @dataclass
@@ -96,6 +99,8 @@ class TransformersBackend:
                     "(offline? pass a local model folder, or download it first with "
                     f"`hf download {self.model}` where the internet is reachable)"
                 ) from err
+            if self.config.adapter:
+                model = self._with_adapter(model, self.config.adapter)
             processor.tokenizer.padding_side = "left"
             if processor.tokenizer.pad_token is None:
                 processor.tokenizer.pad_token = processor.tokenizer.eos_token
@@ -103,6 +108,17 @@ class TransformersBackend:
             self._image_size = self._pixel_bounds(processor)
             self._hf_model = model.to(device).eval()
             log.info("loaded %s on %s (%s)", self.model, device, dtype)
+
+    @staticmethod
+    def _with_adapter(model: Any, adapter: str) -> Any:
+        from peft import PeftModel
+
+        try:
+            return PeftModel.from_pretrained(model, adapter).merge_and_unload()
+        except (OSError, ValueError) as err:
+            raise RuntimeError(
+                f"could not load adapter {adapter!r}: {str(err).splitlines()[0]}"
+            ) from err
 
     def _pixel_bounds(self, processor: Any) -> dict[str, int] | None:
         """min/max_pixels as the processor's `size` (its min_pixels/max_pixels kwargs are deprecated)."""

@@ -92,3 +92,21 @@ def test_max_pixels_bounds_image_tokens(tiny_model_dir, photos):
     )
     h, w = inputs["image_grid_thw"][0, 1:].tolist()
     assert h * w * 14 * 14 <= 28 * 28 * 4  # 640x480 shrunk to at most max_pixels
+
+
+def test_peft_adapter_is_loaded_and_changes_answers(tiny_model_dir, tmp_path, photos):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForImageTextToText
+
+    base = AutoModelForImageTextToText.from_pretrained(tiny_model_dir)
+    lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)  # non-zero
+    get_peft_model(base, lora).save_pretrained(tmp_path / "adapter")
+    request = image_request("Describe.", [photos["coffee"]], max_new_tokens=12)
+    plain = asyncio.run(TransformersBackend(str(tiny_model_dir)).generate([request]))[0]
+    adapted_backend = TransformersBackend(str(tiny_model_dir), adapter=str(tmp_path / "adapter"))
+    adapted = asyncio.run(adapted_backend.generate([request]))[0]
+    assert plain.ok and adapted.ok and adapted.text != plain.text
+    assert not hasattr(adapted_backend._hf_model, "peft_config")  # merged: plain model speed
+    missing = TransformersBackend(str(tiny_model_dir), adapter=str(tmp_path / "no-adapter"))
+    [failed] = asyncio.run(missing.generate([request]))
+    assert "could not load adapter" in failed.error
