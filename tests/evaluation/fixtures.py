@@ -123,6 +123,15 @@ def write_fixtures(root: Path) -> Path:
         {"id": ["n0", "n1", "n2"], "image": imgs},
         {"id": S, "image": Image()},
     )
+    # the repo card declares the two configs, as lmms-lab/GQA's README does
+    (root / "gqa/README.md").write_text(
+        "---\nconfigs:\n"
+        + "".join(
+            f"- config_name: {c}\n  data_files:\n  - split: testdev\n    path: {c}/testdev-*\n"
+            for c in ("testdev_balanced_images", "testdev_balanced_instructions")
+        )
+        + "---\n# GQA (fixture)\n"
+    )
     # cambridgeltl/vsr_zeroshot: test.jsonl naming COCO files (kept under images/)
     vsr_rows = []
     for i in range(N):
