@@ -242,3 +242,36 @@ def test_trains_on_a_build_made_by_the_pipeline(tiny_model_dir, pipeline_build, 
         )
     )
     assert capped.num_train_rows == 1
+
+
+def test_push_to_hub_uploads_the_adapter_with_its_card(tiny_model_dir, ouro_build_dir, tmp_path):
+    """Through the real script against the Hub-protocol server on 127.0.0.1 (tests/hub)."""
+    from huggingface_hub import ModelCard
+
+    from tests.hub.conftest import FAKE_TOKEN, hub_environment
+    from tests.hub.fake_hub_server import LocalHubProtocolServer
+
+    repo = "ouro-tester/tiny-ouro-lora"
+    with LocalHubProtocolServer(token=FAKE_TOKEN) as server:
+        env = hub_environment(server, tmp_path / "hf_home")
+        cmd = [sys.executable, str(ROOT / "recipes" / "train.py"), "--config", str(SMOKE)]
+        cmd += ["--model_name_or_path", str(tiny_model_dir), "--dataset_name", str(ouro_build_dir)]
+        cmd += ["--output_dir", str(tmp_path / "run"), "--max_steps", "1", *FAST]
+        cmd += ["--push_to_hub", "true", "--hub_model_id", repo]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert f"pushed to {server.url}/{repo}" in proc.stdout
+        files = set(server.repo(repo, "model").head.files)
+        card = ModelCard(server.file_bytes(repo, "README.md", "model").decode())
+    assert {"adapter_config.json", "adapter_model.safetensors", "README.md"} <= files
+    assert not any(f.startswith("checkpoint-") or f == "training_args.bin" for f in files)
+    assert card.data.base_model == str(tiny_model_dir)
+    assert "annotations" in card.text and "enhanced" in card.text  # our hyperparameters
+
+
+def test_push_needs_a_repo_id(tiny_model_dir, ouro_build_dir, tmp_path):
+    from ouro_toolkit.training import TrainingConfigError
+
+    args = _args(tiny_model_dir, ouro_build_dir, tmp_path, "--push_to_hub", "true")
+    with pytest.raises(TrainingConfigError, match="--hub_model_id"):
+        run_training(*args)
