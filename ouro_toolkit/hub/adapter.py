@@ -80,11 +80,13 @@ def push_adapter(
     eval_results: Iterable[EvalResult | Mapping[str, Any]] | None = None,
     token: str | None = None,
     private: bool = False,
+    license: str | None = None,
     retry: RetryPolicy | None = None,
 ) -> AdapterPushResult:
     """Upload a PEFT adapter and its model card to the model repo `repo_id`, in one commit.
 
-    It loads back with `PeftModel.from_pretrained(base, repo_id)`.
+    It loads back with `PeftModel.from_pretrained(base, repo_id)`. `license` is the card's
+    licence id (usually the base model's, e.g. "apache-2.0" for Qwen2-VL).
     """
     adapter_dir = Path(adapter_dir)
     if dataset_revision and not dataset_repo:
@@ -105,6 +107,7 @@ def push_adapter(
         dataset_revision=dataset_revision,
         eval_results=eval_results,
         adapter_config=adapter_config,
+        license=license,
     )
     token = resolve_token(token)
     api = HfApi(token=token)

@@ -21,11 +21,14 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRY_STATUS = frozenset({409, 412, 429, 500, 502, 503, 504})
+# Another worker committed first: progress, not a fault, so these have a budget of their own.
+CONFLICT_STATUS = frozenset({409, 412})
 
 
 @dataclass
 class RetryPolicy:
-    attempts: int = 8  # total tries, the first included
+    attempts: int = 8  # tries on rate limits, server and network errors, the first included
+    conflict_attempts: int = 32  # tries on commit conflicts (many workers finishing together)
     base_delay: float = 0.5  # seconds; doubled each retry, with jitter
     max_delay: float = 30.0
 
@@ -74,22 +77,28 @@ def is_retryable(err: BaseException) -> bool:
 
 def with_retries(fn: Callable[[int], T], what: str, policy: RetryPolicy) -> T:
     """Call `fn(attempt)` until it succeeds, retrying retryable Hub errors per `policy`."""
-    for attempt in range(1, policy.attempts + 1):
+    failures = {"conflict": 0, "error": 0}
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             return fn(attempt)
         except Exception as err:  # noqa: BLE001 - classified just below
             if not is_retryable(err):
                 raise
-            if attempt == policy.attempts:
+            kind = "conflict" if status_of(err) in CONFLICT_STATUS else "error"
+            failures[kind] += 1
+            budget = policy.conflict_attempts if kind == "conflict" else policy.attempts
+            if failures[kind] >= budget:
                 raise HubRetryExhausted(what, attempt, err) from err
-            wait = policy.delay(attempt, _retry_after(err))
+            wait = policy.delay(failures[kind], _retry_after(err))
             logger.info(
-                "%s: %s; retry %d/%d in %.1fs",
+                "%s: %s; %s retry %d/%d in %.1fs",
                 what,
                 short_error(err),
-                attempt,
-                policy.attempts - 1,
+                kind,
+                failures[kind],
+                budget - 1,
                 wait,
             )
             time.sleep(wait)
-    raise AssertionError("unreachable")

@@ -21,7 +21,8 @@ whose `parentCommit` is not the branch head is refused with 412, like the Hub. F
 `fail_next_commits(n, status)`, `fail_all_commits(status)`, and `hold_commits(n)` to make n
 concurrent commits race on the same head.
 
-Anything else answers 501 and is recorded in `unhandled`, so a test can see what a client needed.
+Anything else answers 501 and is recorded in `unhandled`, so a test can see what a client needed;
+a failure of the server itself answers 500 and is recorded in `errors`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -118,6 +120,7 @@ class LocalHubProtocolServer:
         self.lfs: dict[str, bytes] = {}
         self.lock = threading.RLock()
         self.unhandled: list[str] = []
+        self.errors: list[str] = []  # tracebacks of this server's own failures
         self.requests: list[tuple[str, str, int]] = []
         self.commit_attempts = 0
         self._fail_next: list[int] = []
@@ -379,7 +382,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {"X-Error-Message": err.message}
             if err.code:
                 headers["X-Error-Code"] = err.code
+            if err.status == 429:
+                headers["Retry-After"] = "1"
             status = self._json(err.status, {"error": err.message}, headers)
+        except Exception as err:  # a bug in this double: answer 500 and let the test see it
+            self.hub.errors.append(f"{method} {split.path}: {traceback.format_exc()}")
+            status = self._json(500, {"error": f"LocalHubProtocolServer bug: {err!r}"})
         self.hub.requests.append((method, split.path, status))
 
     def _read_body(self) -> bytes:

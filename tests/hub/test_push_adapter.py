@@ -73,7 +73,7 @@ def test_push_adapter_then_peft_loads_it_from_the_repo(
     stored = local_hub.server.all_stored_bytes()
     assert all(FAKE_TOKEN.encode() not in blob for blob in stored)
     assert FAKE_TOKEN not in result.stdout + result.stderr
-    assert local_hub.server.unhandled == []
+    assert local_hub.server.unhandled == [] and local_hub.server.errors == []
 
 
 def test_model_card_renders_without_pushing_with_model_index() -> None:

@@ -74,7 +74,7 @@ def test_two_workers_both_shards_and_one_card_land(pushed: dict, module_hub: Hub
     # The race happened: one worker's commit was refused (stale parent) and that worker retried.
     assert ("POST", f"/api/datasets/{REPO}/commit/main", 412) in module_hub.server.requests
     assert sorted("2 attempt(s)" in out for _, out, _ in pushed["logs"]) == [False, True]
-    assert module_hub.server.unhandled == []
+    assert module_hub.server.unhandled == [] and module_hub.server.errors == []
 
 
 @pytest.mark.parametrize("mode", ["rows", "stream_rows"])
@@ -155,7 +155,7 @@ def test_token_never_written_or_logged(pushed: dict, module_hub: HubEnv) -> None
     assert ("POST", f"/api/datasets/{REPO}/commit/main", 200) in module_hub.server.requests
 
 
-@pytest.mark.parametrize("status", [409, 500])
+@pytest.mark.parametrize("status", [409, 429, 500])
 def test_a_failed_commit_is_retried(local_hub: HubEnv, tmp_path: Path, status: int) -> None:
     build = write_build(tmp_path / "out", num_shards=2, rows_per_shard=2)
     local_hub.server.fail_next_commits(1, status)
