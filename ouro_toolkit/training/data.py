@@ -27,19 +27,32 @@ class DatasetSpecError(ValueError):
     """`dataset_name` does not point at OURO rows; the message says what was tried and what to pass."""
 
 
-def resolve_data_files(dataset_name: str) -> list[str] | None:
-    """Parquet files for a local build folder, a Parquet file or a glob; None for a Hub repo id."""
+def resolve_data_files(dataset_name: str, split: str = "train") -> list[str] | None:
+    """Parquet files of `split` for a local folder, a Parquet file or a glob; None for a Hub repo id.
+
+    A folder is read the way the Hub reads a repo: `data/{split}-*.parquet` (what `ouro build`
+    writes for "train"); for "train" any other Parquet files in `data/` or the folder also count.
+    """
     path = Path(dataset_name).expanduser()
     if path.is_dir():
-        for pattern in ("data/*.parquet", "*.parquet", "**/*.parquet"):
+        patterns = [f"data/{split}-*.parquet", f"{split}-*.parquet"]
+        if split == "train":
+            patterns += ["data/*.parquet", "*.parquet"]
+        for pattern in patterns:
             files = sorted(str(p) for p in path.glob(pattern))
             if files:
                 return files
         raise DatasetSpecError(
-            f"dataset_name={dataset_name!r}: a folder with no Parquet files (looked for data/*.parquet, "
-            "the layout `ouro build --out DIR` writes). Pass a build folder, a Parquet glob or a Hub repo id."
+            f"dataset_name={dataset_name!r}: no Parquet files for split {split!r} (looked for "
+            f"{', '.join(patterns)}; `ouro build --out DIR` writes data/train-*.parquet). Pass a build "
+            "folder, a Parquet glob or a Hub repo id."
         )
     if path.suffix == ".parquet" or glob.has_magic(dataset_name):
+        if split != "train":
+            raise DatasetSpecError(
+                f"split {split!r} of dataset_name={dataset_name!r}: a Parquet file or glob is one split "
+                f"('train'); pass a folder holding data/{split}-*.parquet, or a Hub repo id"
+            )
         files = sorted(glob.glob(str(path), recursive=True))
         if not files:
             raise DatasetSpecError(
@@ -78,7 +91,7 @@ def load_ouro_dataset(
     dataset_name: str, split: str = "train", revision: str | None = None
 ) -> Dataset:
     """Load OURO rows from a build folder, a Parquet file/glob or a Hub dataset repo."""
-    files = resolve_data_files(dataset_name)
+    files = resolve_data_files(dataset_name, split)
     try:
         if files is not None:
             warn_if_unfinished(files)

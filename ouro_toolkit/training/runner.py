@@ -67,6 +67,14 @@ def check_settings(data: OuroDataConfig, training: Any, model: Any) -> None:
         )
     if training.push_to_hub and not training.hub_model_id:
         raise TrainingConfigError("push_to_hub needs a target repo: pass --hub_model_id USER/NAME")
+    if (
+        getattr(training.eval_strategy, "value", training.eval_strategy) != "no"
+        and not data.eval_split
+    ):
+        raise TrainingConfigError(
+            f"eval_strategy={training.eval_strategy.value!r} needs an evaluation split: pass --eval_split NAME "
+            "(a build folder's data/NAME-*.parquet or a Hub split) or set eval_strategy: 'no'"
+        )
     template = training.chat_template_path
     if template and template.endswith((".jinja", ".j2")) and not os.path.isfile(template):
         raise TrainingConfigError(
@@ -172,7 +180,7 @@ def _datasets(data: OuroDataConfig, training: Any):
     if data.max_train_samples is not None:
         train = train.select(range(min(data.max_train_samples, len(train))))
     evaluation = None
-    if data.eval_split and str(training.eval_strategy) not in ("no", "IntervalStrategy.NO"):
+    if data.eval_split and getattr(training.eval_strategy, "value", training.eval_strategy) != "no":
         evaluation = prepare_dataset(
             load_ouro_dataset(data.dataset_name, data.eval_split, data.dataset_revision), transform
         )

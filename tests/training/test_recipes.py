@@ -92,3 +92,22 @@ def test_unknown_recipe_key_is_refused(tmp_path):
     bad.write_text("model_name_or_path: x\nnum_crops: 5\n")
     with pytest.raises(ValueError, match="num_crops"):
         parse_training_args(["--config", str(bad), *ON_CPU])
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (["--max_length", "256"], "max_length=256"),
+        (["--assistant_only_loss", "false"], "assistant_only_loss=False"),
+        (["--packing", "true"], "packing=True"),
+        (["--eval_strategy", "steps"], "--eval_split"),
+        (["--chat_template_path", "missing.jinja"], "no such file"),
+        (["--push_to_hub", "true", "--use_peft", "false", "--hub_model_id", "u/m"], "use_peft"),
+    ],
+)
+def test_settings_that_cannot_work_fail_before_loading(override, message):
+    from ouro_toolkit.training.runner import TrainingConfigError, check_settings
+
+    args = parse_training_args(["--config", str(RECIPES / "tiny_cpu_smoke.yaml"), *override])
+    with pytest.raises(TrainingConfigError, match=message):
+        check_settings(args.data, args.training, args.model)

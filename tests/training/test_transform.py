@@ -194,8 +194,19 @@ def test_dataset_name_forms_and_errors(ouro_build_dir, tmp_path, caplog):
     assert len(load_ouro_dataset(str(ouro_build_dir / "data" / "*.parquet"))) == 5
     with pytest.raises(DatasetSpecError, match="no such file or folder"):
         load_ouro_dataset(str(tmp_path / "missing"))
-    with pytest.raises(DatasetSpecError, match="no Parquet files"):
+    with pytest.raises(DatasetSpecError, match="no Parquet files for split 'train'"):
         load_ouro_dataset(str(tmp_path))
+    # Splits in a folder follow the Hub layout: data/{split}-*.parquet.
+    (ouro_build_dir / "data" / "test-00000-of-00001.parquet").write_bytes(parquet.read_bytes())
+    try:
+        assert len(load_ouro_dataset(str(ouro_build_dir), split="test")) == 5
+        assert (
+            len(load_ouro_dataset(str(ouro_build_dir), split="train")) == 5
+        )  # not test's rows too
+    finally:
+        (ouro_build_dir / "data" / "test-00000-of-00001.parquet").unlink()
+    with pytest.raises(DatasetSpecError, match="is one split"):
+        load_ouro_dataset(str(parquet), split="validation")
     # An unfinished sharded build: shard 0 of 2 only.
     partial = tmp_path / "partial" / "data"
     partial.mkdir(parents=True)
