@@ -25,7 +25,7 @@ import click
     type=click.IntRange(1),
     default=8,
     show_default=True,
-    help="Tries per step on commit conflicts, rate limits and server errors.",
+    help="Tries on rate limits, server and network errors (commit conflicts with other workers have their own budget).",
 )
 def push(
     build_dir: Path, repo_id: str, shards: tuple[int, ...], private: bool, retries: int

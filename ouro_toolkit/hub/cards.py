@@ -17,7 +17,15 @@ from typing import Any
 from datasets import DatasetInfo, Features, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
-from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
+from huggingface_hub import (
+    DatasetCard,
+    DatasetCardData,
+    EvalResult,
+    ModelCard,
+    ModelCardData,
+    constants,
+)
+from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ouro_toolkit.hub.stats import DatasetStats
 from ouro_toolkit.regions.tree import RegionTree
@@ -260,13 +268,14 @@ def render_model_card(
         r if isinstance(r, EvalResult) else EvalResult(**dict(r)) for r in eval_results or []
     ]
     model_name = repo_id.split("/")[-1]
+    hub_base = hub_model_id(base_model)
     card_data = ModelCardData(
-        base_model=base_model,
+        base_model=hub_base,
         datasets=[dataset_repo] if dataset_repo else None,
         library_name="peft",
         license=license,
         pipeline_tag="image-text-to-text",
-        tags=[*MODEL_TAGS, f"base_model:adapter:{base_model}"],
+        tags=[*MODEL_TAGS, *([f"base_model:adapter:{hub_base}"] if hub_base else [])],
         model_name=model_name,
         eval_results=results or None,
     )
@@ -276,7 +285,8 @@ def render_model_card(
         repo_id=repo_id,
         model_name=model_name,
         base_model=base_model,
-        hub_url="https://huggingface.co",
+        base_model_on_hub=hub_base is not None,
+        hub_url=constants.ENDPOINT,
         dataset_repo=dataset_repo,
         dataset_revision=dataset_revision,
         hyperparameter_rows=[
@@ -286,6 +296,18 @@ def render_model_card(
         eval_rows=[_eval_row(r) for r in results],
         versions=_versions(),
     )
+
+
+def hub_model_id(name: str) -> str | None:
+    """`name` if it reads as a Hub model id; None for a local folder (the Hub's YAML check
+    rejects a path as `base_model`, so it is then named only in the card's text)."""
+    if Path(name).exists() or name.startswith((".", "/", "~")):
+        return None
+    try:
+        validate_repo_id(name)
+    except HFValidationError:
+        return None
+    return name
 
 
 def _lora_rows(adapter_config: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -123,3 +123,9 @@ def test_model_card_renders_without_pushing_with_model_index() -> None:
 def test_not_an_adapter_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HubPushError, match="not a PEFT adapter folder"):
         push_adapter(tmp_path, REPO, base_model=BASE, hyperparameters={})
+
+
+def test_a_local_base_model_path_stays_out_of_the_yaml(tmp_path: Path) -> None:
+    card = ModelCard(str(render_model_card(REPO, base_model=str(tmp_path), hyperparameters={})))
+    assert card.data.base_model is None and not any("base_model:" in t for t in card.data.tags)
+    assert f"`{tmp_path}` (a local model folder)" in card.text
