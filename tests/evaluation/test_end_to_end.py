@@ -73,9 +73,11 @@ def _make_adapter(model_dir: Path, out: Path) -> Path:
     from transformers import AutoModelForImageTextToText
 
     model = AutoModelForImageTextToText.from_pretrained(model_dir)
-    peft_model = get_peft_model(
-        model, LoraConfig(r=2, lora_alpha=4, target_modules=["q_proj", "v_proj"])
+    # init_lora_weights=False: random (non-zero) B, so the adapter really changes the outputs
+    lora = LoraConfig(
+        r=8, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False
     )
+    peft_model = get_peft_model(model, lora)
     peft_model.save_pretrained(out)
     return out
 
@@ -83,22 +85,21 @@ def _make_adapter(model_dir: Path, out: Path) -> Path:
 def test_base_and_adapter_side_by_side(
     tiny_model_dir: Path, bench_data: Path, tmp_path: Path
 ) -> None:
-    from ouro_toolkit.backends.transformers_backend import TransformersBackendConfig
-
     adapter = _make_adapter(tiny_model_dir, tmp_path / "adapter")
     out = tmp_path / "ab.json"
     args = ["eval", "--model", str(tiny_model_dir), "--adapter", str(adapter), "--benchmarks", "textvqa",
             "--limit", "2", "--data-dir", str(bench_data), "--out", str(out), "--no-progress"]  # fmt: skip
     result = CliRunner().invoke(cli, args)
-    if "adapter" not in TransformersBackendConfig.__dataclass_fields__:
-        # until the in-process backend loads PEFT adapters, the CLI must say so plainly
-        assert result.exit_code == 1
-        assert "does not accept an `adapter` option yet" in result.output
-        assert "Traceback" not in result.output
-        return
     assert result.exit_code == 0, result.output
-    _check_results(out, ["textvqa"], 2, ["base", "adapter"], "official")
-    assert "| Δ |" in out.with_suffix(".md").read_text()
+    data = _check_results(out, ["textvqa"], 2, ["base", "adapter"], "official")
+    base, tuned = (next(r for r in data["runs"] if r["variant"] == v) for v in ("base", "adapter"))
+    assert tuned["adapter"] == str(adapter) and base["adapter"] is None
+    assert [s["id"] for s in base["samples"]] == [s["id"] for s in tuned["samples"]]  # same items
+    assert [s["raw"] for s in base["samples"]] != [
+        s["raw"] for s in tuned["samples"]
+    ]  # adapter applied
+    table = out.with_suffix(".md").read_text()
+    assert f"| {tiny_model_dir} + {adapter} |" in table and "| Δ |" in table
 
 
 @pytest.mark.parametrize(
