@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import click
 
+from builders.base import SourceError
 from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
+
+
+def parse_key_values(pairs: tuple[str, ...]) -> dict:
+    import yaml
+
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--backend-option")
+        parsed[key.strip()] = yaml.safe_load(value)
+    return parsed
 
 
 @click.command()
@@ -74,6 +87,13 @@ from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
     help="In-flight requests (server backends).",
 )
 @click.option(
+    "--backend-option",
+    "backend_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Backend setting, repeatable: timeout=300, max_retries=8, dtype=bfloat16, ... (YAML values).",
+)
+@click.option(
     "--push-to-hub",
     help="Push each finished shard (and the dataset card) to this Hub dataset repo.",
 )
@@ -94,12 +114,13 @@ def build(**options) -> None:
 
     names, rpn_weights, decompose = tree_config_from_options(options)
     options["progress"] = not options.pop("no_progress")
+    options["backend_options"] = parse_key_values(options.pop("backend_options"))
     try:
         config = BuildConfig(
             proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options
         )
         stats = build_shard(config)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, SourceError) as exc:
         raise click.ClickException(str(exc)) from None
     if stats.skipped:
         click.echo(f"{stats.shard}: already complete in {config.out} (skipped)")
@@ -124,7 +145,7 @@ def rebuild(out_dir: str, shard_index: int, server_url: str | None) -> None:
     overrides = {"server_url": server_url} if server_url else {}
     try:
         stats = rebuild_shard(out_dir, shard_index, **overrides)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, SourceError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"{stats.shard}: rebuilt, {stats.images} images, {stats.model_calls} model calls, {stats.cache_hits} from cache"

@@ -77,11 +77,24 @@ def make_backend(config: BuildConfig) -> VLMBackend:
         options = {"batch_size": config.batch_size, "max_pixels": config.max_pixels}
     elif config.backend == "openai":
         options = {"concurrency": config.concurrency}
-    return create_backend(config.backend, config.model, server_url=config.server_url, **options)
+    options.update(config.backend_options)
+    backend = create_backend(config.backend, config.model, server_url=config.server_url, **options)
+    load = getattr(backend, "load", None)
+    if callable(load):
+        # Fail before any work when the model cannot be loaded, instead of writing a shard of
+        # error rows that a rerun would then skip as complete.
+        try:
+            load()
+        except RuntimeError as exc:
+            raise ValueError(str(exc)) from None
+    return backend
 
 
 def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> ShardStats:
     """Build shard `config.shard_index` of `config.out` (skipped when already complete)."""
+    from builders.registry import spec
+
+    spec(config.source)  # an unknown source fails here, before any model or proposer loads
     out = config.out_dir
     config.record()
     name = config.shard_name()

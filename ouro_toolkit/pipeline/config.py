@@ -45,6 +45,8 @@ class BuildConfig:
     max_pixels: int | None = 262_144  # image size bound for the VLM (Qwen2-VL processor)
     batch_size: int = 8  # images annotated together (all their nodes go to the backend at once)
     concurrency: int = 64  # in-flight HTTP requests for server backends
+    # Any other backend config field, e.g. {"timeout": 300, "max_retries": 8} or {"dtype": "bfloat16"}.
+    backend_options: dict[str, Any] = field(default_factory=dict)
     push_to_hub: str | None = None  # repo id to push each finished shard to
     progress: bool = True
 

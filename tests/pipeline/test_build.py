@@ -246,3 +246,42 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     assert len(ouro) == 3 and ouro.features == OURO_FEATURES
     assert all(r["status"] == "ok" and len(r["regions"]) >= 2 and r["description"] for r in ouro)
     assert ouro[0]["image"].size == source[0]["image"].size
+
+
+def test_unreachable_server_keeps_every_row_with_its_error(tmp_path, image_folder, prompts_file):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = make_config(
+        tmp_path,
+        image_folder,
+        "served-model",
+        prompts_file,
+        backend="openai",
+        server_url=f"http://127.0.0.1:{port}",
+        limit=2,
+        backend_options={"max_retries": 2, "backoff": 0.05},
+    )
+    stats = build_shard(config)
+    rows = rows_of(tmp_path)
+    assert len(rows) == 2 and stats.errors == 2
+    for row in rows:
+        assert (
+            row["status"] == "error" and "describe node 0" in row["error"] and row["image"]["bytes"]
+        )
+        assert len(row["regions"]) >= 2  # the tree is kept: a rebuild only has to redo the calls
+
+
+def test_unloadable_model_fails_before_any_shard_is_written(tmp_path, image_folder, prompts_file):
+    config = make_config(tmp_path, image_folder, tmp_path / "no-such-model", prompts_file)
+    with pytest.raises(ValueError, match="could not load model"):
+        build_shard(config)
+    assert not (tmp_path / "data").exists() and not (tmp_path / "markers").exists()
+
+
+def test_unknown_source_fails_before_anything_loads(tmp_path, prompts_file):
+    with pytest.raises(ValueError, match="known sources: .*local"):
+        build_shard(BuildConfig(source="nope", model="m", out=str(tmp_path)))
+    assert not list(tmp_path.iterdir())
