@@ -10,12 +10,13 @@ from __future__ import annotations
 import glob
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from datasets import Dataset, load_dataset
 
-from ouro_toolkit.training.transform import Annotations, OuroTransform, has_training_target
+from ouro_toolkit.training.transform import Annotations, OuroTransform, skip_reason
 
 logger = logging.getLogger(__name__)
 
@@ -115,32 +116,38 @@ def load_ouro_dataset(
 class FilterReport:
     total: int
     kept: int
-    failed: int  # status != "ok"
-    no_target: int  # ok, but nothing to learn for the chosen annotations
+    skipped: dict[str, int]  # reason -> rows
 
     def __str__(self) -> str:
-        return (
-            f"{self.kept}/{self.total} rows kept; skipped {self.failed} with status != 'ok' and "
-            f"{self.no_target} with no target for these annotations"
-        )
+        reasons = "; ".join(f"{n} with {reason}" for reason, n in sorted(self.skipped.items()))
+        return f"{self.kept}/{self.total} rows kept" + (f"; skipped {reasons}" if reasons else "")
+
+
+FILTER_COLUMNS = ["status", "description", "qa", "original", "regions"]
 
 
 def filter_trainable(dataset: Dataset, annotations: Annotations) -> tuple[Dataset, FilterReport]:
-    """Keep rows with status "ok" and a target; reads only the text columns, never the images."""
-    columns = ["status", "description", "qa", "original"]
-    statuses = dataset.select_columns(["status"])["status"]
-    kept = dataset.filter(
-        lambda status, description, qa, original: has_training_target(
-            status, description, qa, original, annotations
-        ),
-        input_columns=columns,
-        desc="Selecting trainable OURO rows",
-    )
-    failed = sum(status != "ok" for status in statuses)
-    report = FilterReport(len(dataset), len(kept), failed, len(dataset) - len(kept) - failed)
-    if report.kept == 0:
+    """Keep the rows that can be trained on, counting the others by reason.
+
+    One pass over the text columns (never the images); the result is an index over `dataset`,
+    so nothing is copied.
+    """
+    keep: list[int] = []
+    skipped: Counter[str] = Counter()
+    rows = dataset.select_columns(FILTER_COLUMNS).iter(batch_size=1000)
+    index = 0
+    for batch in rows:
+        for i in range(len(batch["status"])):
+            reason = skip_reason({c: batch[c][i] for c in FILTER_COLUMNS}, annotations)
+            if reason:
+                skipped[reason] += 1
+            else:
+                keep.append(index)
+            index += 1
+    report = FilterReport(len(dataset), len(keep), dict(skipped))
+    if not keep:
         raise DatasetSpecError(f"no trainable rows: {report}")
-    return kept, report
+    return (dataset if len(keep) == len(dataset) else dataset.select(keep)), report
 
 
 def prepare_dataset(dataset: Dataset, transform: OuroTransform) -> Dataset:

@@ -211,7 +211,9 @@ def run_training(
     # would leave it only `image` (TRL keeps image/images/messages for vision data).
     training.remove_unused_columns = False
 
-    train_dataset, eval_dataset = _datasets(data, training)
+    # Rank 0 downloads / reads the Parquet first; the other ranks then hit the local cache.
+    with training.main_process_first(desc="loading the OURO dataset"):
+        train_dataset, eval_dataset = _datasets(data, training)
     processor = load_processor(model, training)
     trainer = SFTTrainer(
         model=load_model(model, training),

@@ -59,6 +59,14 @@ class Crop:
     description: str
 
 
+# Qwen2-VL's image processor raises on images more elongated than this (smart_resize).
+MAX_ASPECT_RATIO = 200
+
+
+def aspect_ok(width: float, height: float) -> bool:
+    return min(width, height) > 0 and max(width, height) / min(width, height) <= MAX_ASPECT_RATIO
+
+
 def pixel_box(bbox: Sequence[float], width: int, height: int) -> tuple[int, int, int, int]:
     """The integer crop box covering `bbox` (floor the start, ceil the end), clipped to the image."""
     x0 = min(max(math.floor(bbox[0]), 0), width)
@@ -95,13 +103,15 @@ def row_rng(seed: int, row_id: str) -> random.Random:
 def candidate_regions(
     regions: Sequence[dict], width: int, height: int, min_side: int
 ) -> list[Crop]:
-    """Non-root nodes whose clipped box is at least `min_side` pixels on both sides."""
+    """Non-root nodes whose clipped box is at least `min_side` pixels on both sides and not more
+    elongated than Qwen2-VL's processor accepts."""
     crops = []
     for node in regions:
         if int(node["parent_id"]) < 0:
             continue
         box = pixel_box(node["bbox"], width, height)
-        if box[2] - box[0] >= min_side and box[3] - box[1] >= min_side:
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w >= min_side and h >= min_side and aspect_ok(w, h):
             crops.append(Crop(int(node["node_id"]), box, (node.get("description") or "").strip()))
     return crops
 
@@ -253,6 +263,21 @@ def _original_question(qa: dict) -> str:
     if question and choices:
         question += "\nOptions: " + "; ".join(choices)
     return question
+
+
+def skip_reason(row: dict, annotations: Annotations) -> str:
+    """Why a row cannot be trained on ("" when it can); reads text columns and the root box only."""
+    if row.get("status") != "ok":
+        return "status != 'ok'"
+    root = next((r for r in row.get("regions") or [] if int(r["parent_id"]) < 0), None)
+    if root is not None:
+        x0, y0, x1, y1 = root["bbox"]
+        if not aspect_ok(x1 - x0, y1 - y0):
+            return f"an image more elongated than {MAX_ASPECT_RATIO}:1"
+    fields = (row.get("description"), row.get("qa"), row.get("original"))
+    if not has_training_target("ok", *fields, annotations):
+        return "no target for these annotations"
+    return ""
 
 
 def has_training_target(

@@ -217,3 +217,26 @@ def test_dataset_name_forms_and_errors(ouro_build_dir, tmp_path, caplog):
     Dataset.from_list([{"id": "x", "text": "not ouro"}]).to_parquet(str(tmp_path / "other.parquet"))
     with pytest.raises(DatasetSpecError, match="lacks the OURO columns"):
         load_ouro_dataset(str(tmp_path / "other.parquet"))
+
+
+def test_too_elongated_images_and_regions_are_left_out(caplog):
+    """Qwen2-VL's processor raises on aspect ratios over 200:1; such inputs never reach it."""
+    from PIL import Image
+
+    from ouro_toolkit.images import image_to_png_bytes
+    from ouro_toolkit.regions.tree import RegionTree
+
+    strip = Image.new("RGB", (6000, 60), (200, 100, 50))
+    tree = RegionTree.with_root(6000, 60)
+    tree.add(tree.root, (0.0, 0.0, 6000.0, 29.0), 0.9, "ocr").description = "too thin: 207:1"
+    tree.add(tree.root, (0.0, 0.0, 3000.0, 30.0), 0.9, "ocr").description = "fine: 100:1"
+    ok_strip = {**demo_row("coffee"), "id": "strip", "image": {"bytes": image_to_png_bytes(strip)}}
+    ok_strip["regions"] = tree.to_rows()
+    messages, images = OuroTransform(k=2).convert(ok_strip)
+    assert len(images) == 2 and "fine: 100:1" in _assistant_texts(messages)
+
+    needle = {**ok_strip, "id": "needle", "regions": RegionTree.with_root(8000, 30).to_rows()}
+    dataset = Dataset.from_list([ok_strip, needle], features=OURO_FEATURES)
+    with caplog.at_level(logging.WARNING, logger="ouro_toolkit.training.data"):
+        prepared = prepare_dataset(dataset, OuroTransform(k=2))
+    assert len(prepared) == 1 and "1 with an image more elongated than 200:1" in caplog.text
