@@ -44,6 +44,7 @@ BOX_SCALE = 1000
 DESCRIBE_PROMPT = "Describe this image in detail."
 DESCRIBE_WITH_REGIONS_PROMPT = "Describe the whole image in detail."
 # Said once, before the first question, when crops are shown: which picture is which region.
+REGION_PREAMBLE = "Picture 1 is the whole image. Picture 2 is a region cropped from it:\n{boxes}\n"
 REGIONS_PREAMBLE = (
     "Picture 1 is the whole image. Pictures 2 to {last} are regions cropped from it:\n{boxes}\n"
 )
@@ -158,7 +159,7 @@ class OuroTransform:
     """Batched `datasets` transform from OURO rows to TRL `messages` + `images` columns.
 
     Rows must already be filtered to `status == "ok"` with at least one target (see
-    `has_training_target`); `ouro_toolkit.training.data.prepare_dataset` does both.
+    `skip_reason`); `ouro_toolkit.training.data.prepare_dataset` does that.
     """
 
     k: int = 5
@@ -234,7 +235,11 @@ class OuroTransform:
                 f"Picture {i + 2}: region {i + 1} at {_box_text(c.box, *size)}"
                 for i, c in enumerate(crops)
             )
-            preamble = REGIONS_PREAMBLE.format(last=len(crops) + 1, boxes=boxes)
+            preamble = (
+                REGIONS_PREAMBLE.format(last=len(crops) + 1, boxes=boxes)
+                if len(crops) > 1
+                else REGION_PREAMBLE.format(boxes=boxes)
+            )
         # Every image goes into the first user turn, so placeholders and images share one order.
         first = [_image() for _ in range(len(crops) + 1)]
         turns: list[tuple[str, str]] = []
@@ -245,9 +250,7 @@ class OuroTransform:
                 turns.append((REGION_PROMPT.format(index=index), text))
         turns += qa
         if not turns:
-            raise ValueError(
-                "row has no training target; filter it with has_training_target() first"
-            )
+            raise ValueError("row has no training target; filter rows with skip_reason() first")
         conversation = []
         for n, (question, answer) in enumerate(turns):
             content = [*first, _text(preamble + question)] if n == 0 else [_text(question)]
