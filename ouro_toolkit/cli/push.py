@@ -33,7 +33,7 @@ def push(
     """Upload the completed shards of BUILD_DIR to the dataset repo REPO.
 
     Shards go to data/train-XXXXX-of-YYYYY.parquet. The dataset card (statistics, how the data was
-    made, an example row) is written in the same commit as the shard that completes the set, so a
+    made, an example row) is written only once every shard of the build is on the Hub, so a
     partial upload is never announced as complete. Several workers may push different shards of
     one build at once. The token comes from HF_TOKEN or `hf auth login`.
 
@@ -64,7 +64,7 @@ def push(
     state = (
         "all shards are on the Hub; dataset card written"
         if result.card_written
-        else "the card will be written with the shard that completes the set"
+        else "the card will be written once every shard is on the Hub"
     )
     click.echo(
         f"pushed shard(s) {done} of {result.num_shards} to {result.url} "

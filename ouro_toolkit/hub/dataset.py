@@ -2,18 +2,22 @@
 
 How concurrent workers stay safe, and why a failed push never announces a partial set:
 
-- Each call reads the repo's head commit and file list, then makes ONE commit on top of exactly
-  that head (`parent_commit`). The commit holds this call's shards and, only when those shards
-  complete the set (every `data/train-XXXXX-of-N.parquet` is then on the Hub), the dataset card.
-- If another worker committed in between, the Hub refuses the commit (409/412); we re-read the
-  head and decide again. So exactly the commit that completes the set carries the card — "last
-  one in writes the card" — and two workers can never both believe they are not last.
-- A Hub commit is atomic: when it fails for good, neither the shards nor the card of that call
-  are on the Hub, and rerunning the same push resumes (identical files already there are skipped).
-- Rate limits (429) and server errors (5xx) are retried with jittered exponential backoff.
+- Each call commits its own shards in one commit, without `parent_commit`. Workers write
+  disjoint files, so their commits never conflict in content. The Hub can still answer 409
+  (a lock held by another commit), 429 or 5xx: those are retried with jittered backoff.
+- The card is written only once every `data/train-XXXXX-of-N.parquet` is on the Hub. After its
+  commit, a worker lists `data/` *at its own commit*. That snapshot is immutable and holds every
+  earlier commit, so whoever commits last sees the full set and writes the card. Several workers
+  may all see it and write it; the content is the same, so the later writes change nothing. The
+  listing never relies on a fresh read of the branch head, which the Hub may serve from a cache.
+  When one call pushes the whole set, the shards and the card go in the same commit.
+- A Hub commit is all or nothing. When the shard commit fails for good, nothing of the call is
+  on the Hub. When the card commit fails, the shards are there but no card announces the set.
+  Rerunning the same push resumes either way: identical files are skipped and the card is
+  written.
 
-The card's statistics are computed from all shards: from the local build folder when it has them
-(a shared filesystem), else from the shards already on the Hub (downloaded at the head commit).
+The card's statistics are computed from all shards. They come from the local build folder when
+it has them (a shared filesystem), otherwise from the shards already on the Hub.
 """
 
 from __future__ import annotations
@@ -21,16 +25,18 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import pyarrow.parquet as pq
 from datasets import Features
-from huggingface_hub import CommitOperationAdd, HfApi
-from huggingface_hub.errors import RemoteEntryNotFoundError
+from huggingface_hub import CommitInfo, CommitOperationAdd, HfApi
+from huggingface_hub.errors import RemoteEntryNotFoundError, RevisionNotFoundError
 
 from ouro_toolkit.hub.auth import resolve_token
-from ouro_toolkit.hub.build_folder import BuildFolder
+from ouro_toolkit.hub.build_folder import BuildFolder, BuildFolderError
 from ouro_toolkit.hub.cards import render_dataset_card
 from ouro_toolkit.hub.errors import HubPushError, explain
 from ouro_toolkit.hub.retry import (
@@ -94,109 +100,180 @@ def push_dataset(
     for index in wanted:
         check_shard_schema(folder.shard_path(index))
     token = resolve_token(token)
-    api = HfApi(token=token)
-    policy = retry or RetryPolicy()
-    cache = _CardCache()
-    names = ", ".join(str(i) for i in wanted)
-    what = f"pushing shard(s) {names} of {folder.num_shards} to dataset {repo_id}"
+    push = _Push(HfApi(token=token), folder, repo_id, wanted, retry or RetryPolicy())
+    rerun = f"rerun `ouro push {folder.root} --repo {repo_id}`"
     try:
         with_retries(
-            lambda _: api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True),
+            lambda _: push.api.create_repo(
+                repo_id, repo_type="dataset", private=private, exist_ok=True
+            ),
             f"creating dataset repo {repo_id}",
-            policy,
+            push.policy,
         )
-        attempts = [0]
-
-        def attempt(number: int) -> DatasetPushResult:
-            attempts[0] = number
-            return _commit_once(api, folder, repo_id, wanted, cache)
-
-        result = with_retries(attempt, what, policy)
-    except HubPushError:
-        raise
+        _check_no_other_shard_count(push.files_at("main"), folder.num_shards, repo_id)
+        result = push.commit_shards()
     except Exception as err:
-        if not _is_hub_error(err):
-            raise
-        raise explain(
+        _raise_explained(
             err,
-            what,
+            push.what,
             token,
-            "Nothing of this push was committed (a Hub commit is all or nothing), so no card announces "
-            f"it; rerun `ouro push {folder.root} --repo {repo_id}` to retry (files already there are skipped).",
-        ) from err
-    result.attempts = attempts[0]
+            "Nothing of this push was committed (a Hub commit is all or nothing), so no card "
+            f"announces it; {rerun} to retry (files already there are skipped).",
+        )
+    if not result.card_written:
+        try:
+            push.write_card_if_complete(result)
+        except Exception as err:
+            _raise_explained(
+                err,
+                f"writing the dataset card of {repo_id}",
+                token,
+                f"Shard(s) {push.names} are on the Hub, but no card was written, so the repo does "
+                f"not announce the set as complete; {rerun} to write it.",
+            )
     logger.info(
-        "%s: committed %s; %s",
-        what,
-        result.commit_oid,
-        "all shards are up and the card is written"
-        if result.card_written
-        else "the set is not complete yet",
+        "%s: %s",
+        push.what,
+        "complete, card written" if result.card_written else "set not complete yet",
     )
     return result
 
 
-def _commit_once(
-    api: HfApi, folder: BuildFolder, repo_id: str, wanted: list[int], cache: _CardCache
-) -> DatasetPushResult:
-    head = api.dataset_info(repo_id).sha
-    remote = _remote_data_files(api, repo_id, head)
-    _check_no_other_shard_count(remote, folder.num_shards, repo_id)
-    present = {i for i in range(folder.num_shards) if folder.repo_path(i) in remote}
-    complete = present | set(wanted) == set(range(folder.num_shards))
-    operations = [
-        CommitOperationAdd(folder.repo_path(i), str(folder.shard_path(i))) for i in wanted
-    ]
-    message = f"Add shard(s) {', '.join(map(str, wanted))} of {folder.num_shards}"
-    if complete:
-        card = _render_card(api, folder, repo_id, head, cache)
-        operations.append(CommitOperationAdd("README.md", card.encode("utf-8")))
-        message += " and the dataset card (all shards present)"
-    commit = api.create_commit(
-        repo_id, operations, repo_type="dataset", parent_commit=head, commit_message=message
-    )
-    return DatasetPushResult(
-        repo_id=repo_id,
-        shards=wanted,
-        num_shards=folder.num_shards,
-        commit_oid=commit.oid,
-        complete=complete,
-        card_written=complete,
-        url=f"{api.endpoint}/datasets/{repo_id}",
-    )
+def _raise_explained(err: Exception, what: str, token: str, after: str) -> NoReturn:
+    """Re-raise a Hub error as a HubPushError saying what is on the Hub now; others unchanged."""
+    if isinstance(err, (HubPushError, BuildFolderError)) or not _is_hub_error(err):
+        raise err
+    raise explain(err, what, token, after) from err
 
 
-def _render_card(
-    api: HfApi, folder: BuildFolder, repo_id: str, head: str | None, cache: _CardCache
-) -> str:
-    for index in range(folder.num_shards):
-        if index in cache.sources:
-            continue
-        if folder.is_complete(index):
-            cache.sources[index] = folder.shard_path(index)
-        else:  # built elsewhere (no shared filesystem): read the copy already on the Hub
-            logger.info(
-                "shard %d is not in %s; reading it from the Hub for the card", index, folder.root
-            )
-            local = api.hf_hub_download(
-                repo_id, folder.repo_path(index), repo_type="dataset", revision=head
-            )
-            cache.sources[index] = Path(local)
-    if cache.stats is None:
-        cache.stats = compute_stats(cache.sources[i] for i in range(folder.num_shards))
-    card = render_dataset_card(repo_id, folder.config, cache.stats, num_shards=folder.num_shards)
-    return str(card)
+@dataclass
+class _Push:
+    """One `push_dataset` call: commit this call's shards, then the card if the set is complete.
 
+    Completeness is read from the tree *at our own commit* (an immutable snapshot that holds
+    every earlier commit, so the last worker to commit always sees the full set), joined with
+    the tree at "main" (in case a later worker already committed). Nothing depends on a fresh
+    read of the branch head, which the Hub may serve from a cache.
+    """
 
-def _remote_data_files(api: HfApi, repo_id: str, head: str | None) -> set[str]:
-    """Files under data/ at exactly `head` (the commit we will build on), not at a later "main"."""
-    try:
-        entries = api.list_repo_tree(
-            repo_id, path_in_repo="data", revision=head, repo_type="dataset"
+    api: HfApi
+    folder: BuildFolder
+    repo_id: str
+    wanted: list[int]
+    policy: RetryPolicy
+    cache: _CardCache = field(default_factory=_CardCache)
+
+    @property
+    def names(self) -> str:
+        return ", ".join(map(str, self.wanted))
+
+    @property
+    def what(self) -> str:
+        return (
+            f"pushing shard(s) {self.names} of {self.folder.num_shards} to dataset {self.repo_id}"
         )
-        return {entry.path for entry in entries}
-    except RemoteEntryNotFoundError:  # no data/ folder yet
-        return set()
+
+    def _shard_ops(self) -> list[CommitOperationAdd]:
+        # Fresh operations on every try: a CommitOperationAdd is single-use once committed.
+        return [
+            CommitOperationAdd(self.folder.repo_path(i), str(self.folder.shard_path(i)))
+            for i in self.wanted
+        ]
+
+    def commit_shards(self) -> DatasetPushResult:
+        n = self.folder.num_shards
+        # This call alone completes the set: shards and card go up in one atomic commit.
+        everything = self.wanted == list(range(n))
+        message = f"Add shard(s) {self.names} of {n}" + (
+            " and the dataset card" if everything else ""
+        )
+        card = self.render_card({}) if everything else None
+        tries = [0]
+
+        def commit(attempt: int) -> CommitInfo:
+            tries[0] = attempt
+            ops = self._shard_ops() + (
+                [CommitOperationAdd("README.md", card.encode())] if card else []
+            )
+            return self.api.create_commit(
+                self.repo_id, ops, repo_type="dataset", commit_message=message
+            )
+
+        info = with_retries(commit, self.what, self.policy)
+        return DatasetPushResult(
+            repo_id=self.repo_id,
+            shards=self.wanted,
+            num_shards=n,
+            commit_oid=info.oid,
+            complete=everything,
+            card_written=everything,
+            attempts=tries[0],
+            url=f"{self.api.endpoint}/datasets/{self.repo_id}",
+        )
+
+    def write_card_if_complete(self, result: DatasetPushResult) -> None:
+        own = result.commit_oid or "main"
+        at_own = self.files_at(own)
+        where = {path: own for path in at_own}
+        where.update({path: "main" for path in self.files_at("main") - at_own})
+        if not all(self.folder.repo_path(i) in where for i in range(self.folder.num_shards)):
+            return
+        card = self.render_card(where)
+        info = with_retries(
+            lambda _: self.api.create_commit(
+                self.repo_id,
+                [CommitOperationAdd("README.md", card.encode())],
+                repo_type="dataset",
+                commit_message=f"Dataset card: all {self.folder.num_shards} shards are present",
+            ),
+            f"writing the dataset card of {self.repo_id}",
+            self.policy,
+        )
+        result.complete = result.card_written = True
+        result.commit_oid = info.oid
+
+    def files_at(self, revision: str) -> set[str]:
+        """Files under data/ at `revision`; a just-made commit may need a moment to be readable."""
+        for wait in (0.5, 1.0, 2.0, 4.0, None):
+            try:
+                entries = self.api.list_repo_tree(
+                    self.repo_id, "data", revision=revision, repo_type="dataset"
+                )
+                return {entry.path for entry in entries}
+            except RemoteEntryNotFoundError:  # no data/ folder yet
+                return set()
+            except RevisionNotFoundError:
+                if wait is None:
+                    raise
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def render_card(self, where: dict[str, str]) -> str:
+        """The card, with statistics over every shard: local copies, else the Hub's (at `where`)."""
+        for index in range(self.folder.num_shards):
+            if index in self.cache.sources:
+                continue
+            if self.folder.is_complete(index):
+                self.cache.sources[index] = self.folder.shard_path(index)
+                continue
+            path = self.folder.repo_path(index)  # built elsewhere, no shared filesystem
+            logger.info(
+                "shard %d is not in %s; reading the Hub's copy for the card",
+                index,
+                self.folder.root,
+            )
+            local = self.api.hf_hub_download(
+                self.repo_id, path, repo_type="dataset", revision=where[path]
+            )
+            self.cache.sources[index] = Path(local)
+        if self.cache.stats is None:
+            self.cache.stats = compute_stats(
+                self.cache.sources[i] for i in range(self.folder.num_shards)
+            )
+        card = render_dataset_card(
+            self.repo_id, self.folder.config, self.cache.stats, num_shards=self.folder.num_shards
+        )
+        return str(card)
 
 
 def check_shard_schema(path: Path) -> None:

@@ -1,6 +1,7 @@
 """Retrying a Hub operation on the errors that concurrent pushes and busy servers produce.
 
-409/412: another worker committed first (our `parent_commit` is stale) — re-read and retry.
+409/412: the repo is busy with another commit (the Hub's commit lock) or moved under a
+`parent_commit`: retry.
 429: rate limited — wait (honouring `Retry-After`) and retry. 5xx: transient server errors.
 Anything else (401, 403, 404, 400, ...) is a real problem and is raised at once.
 """
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRY_STATUS = frozenset({409, 412, 429, 500, 502, 503, 504})
-# Another worker committed first: progress, not a fault, so these have a budget of their own.
+# Another worker is committing: progress, not a fault, so these have a budget of their own.
 CONFLICT_STATUS = frozenset({409, 412})
 
 

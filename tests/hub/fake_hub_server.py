@@ -18,8 +18,8 @@ Implemented (every URL as the clients build it, read from their source):
 
 Commits are linear per repo and applied under one lock, as the Hub serialises them; a commit
 whose `parentCommit` is not the branch head is refused with 412, like the Hub. Fault injection:
-`fail_next_commits(n, status)`, `fail_all_commits(status)`, and `hold_commits(n)` to make n
-concurrent commits race on the same head.
+`fail_next_commits(n, status)`, `fail_all_commits(status)`, `fail_commits_touching(path)`,
+and `hold_commits(n)` to make n concurrent commits race on the same head.
 
 Anything else answers 501 and is recorded in `unhandled`, so a test can see what a client needed;
 a failure of the server itself answers 500 and is recorded in `errors`.
@@ -126,6 +126,7 @@ class LocalHubProtocolServer:
         self._fail_next: list[int] = []
         self._fail_all: int | None = None
         self._gate: threading.Barrier | None = None
+        self._fail_touching: dict[str, int] = {}
         self._httpd: ThreadingHTTPServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -164,6 +165,10 @@ class LocalHubProtocolServer:
     def fail_all_commits(self, status: int = 500) -> None:
         self._fail_all = status
 
+    def fail_commits_touching(self, path: str, status: int = 500) -> None:
+        """Refuse every commit that adds or deletes `path` (e.g. only the card's commit)."""
+        self._fail_touching[path] = status
+
     def hold_commits(self, count: int) -> None:
         """Hold the next `count` commit requests until all have arrived, then let them race.
 
@@ -184,6 +189,7 @@ class LocalHubProtocolServer:
         with self.lock:
             self._fail_next.clear()
             self._fail_all = None
+            self._fail_touching.clear()
 
     # -- inspection for tests ----------------------------------------------------------------
     def repo(self, repo_id: str, repo_type: str = "dataset") -> Repo:
@@ -230,6 +236,12 @@ class LocalHubProtocolServer:
             if self._fail_next:
                 status = self._fail_next.pop(0)
                 raise HubError(status, f"injected commit failure ({status})")
+            for line in lines[1:]:
+                status = self._fail_touching.get(line.get("value", {}).get("path", ""))
+                if status is not None:
+                    raise HubError(
+                        status, f"injected failure for commits touching {line['value']['path']}"
+                    )
             if unquote(revision) != "main":
                 raise HubError(400, "this server only commits to main", "RevisionNotFound")
             header = (

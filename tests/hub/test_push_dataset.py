@@ -28,7 +28,7 @@ def _files(hub: HubEnv, repo: str = REPO) -> set[str]:
 def pushed(module_hub: HubEnv, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Two workers push the two shards of one build at the same time (`ouro push --shard i`)."""
     build = write_build(tmp_path_factory.mktemp("build") / "out", num_shards=2, rows_per_shard=3)
-    module_hub.server.hold_commits(2)  # both read the same head before either commits: a real race
+    module_hub.server.hold_commits(2)  # both have uploaded before either commits: a real race
     workers = [
         module_hub.popen(
             "-m",
@@ -57,23 +57,28 @@ def pushed(module_hub: HubEnv, tmp_path_factory: pytest.TempPathFactory) -> dict
     }
 
 
-def test_two_workers_both_shards_and_one_card_land(pushed: dict, module_hub: HubEnv) -> None:
+def test_two_workers_both_shards_land_and_the_card_only_with_the_full_set(
+    pushed: dict, module_hub: HubEnv
+) -> None:
     repo = module_hub.server.repo(REPO)
     assert {*SHARDS, "README.md"} <= set(repo.head.files)
-    # Exactly one commit carries the card, and it is the commit that completed the set.
-    with_card = [c for c in repo.commits if "README.md" in c.changed]
-    assert len(with_card) == 1
-    assert all(s in with_card[0].files for s in SHARDS)
-    before = repo.commits[repo.commits.index(with_card[0]) - 1]
-    assert sum(s in before.files for s in SHARDS) < 2  # the set was not complete before it
+    shard_commits = [c for c in repo.commits if any(s in c.changed for s in SHARDS)]
+    assert len(shard_commits) == 2  # one per worker, both held until both had uploaded: a real race
+    # No commit that lacks a shard has a card: the card never announces a partial set.
+    for commit in repo.commits:
+        if "README.md" in commit.files:
+            assert all(s in commit.files for s in SHARDS)
+    cards = {c.files["README.md"].blob_oid for c in repo.commits if "README.md" in c.changed}
+    assert len(cards) == 1  # if both workers wrote it, they wrote the same card
     for index, shard in enumerate(SHARDS):
         local = (pushed["build"] / shard).read_bytes()
         assert module_hub.server.file_bytes(REPO, shard) == local, f"shard {index} differs"
     # Shards went through LFS, as the Hub requires for Parquet.
     assert all(repo.head.files[s].sha256 for s in SHARDS)
-    # The race happened: one worker's commit was refused (stale parent) and that worker retried.
-    assert ("POST", f"/api/datasets/{REPO}/commit/main", 412) in module_hub.server.requests
-    assert sorted("2 attempt(s)" in out for _, out, _ in pushed["logs"]) == [False, True]
+    assert sorted("card written" in out for _, out, _ in pushed["logs"]) in (
+        [False, True],
+        [True, True],
+    )
     assert module_hub.server.unhandled == [] and module_hub.server.errors == []
 
 
@@ -232,3 +237,21 @@ def test_a_repo_holding_another_shard_count_is_refused(local_hub: HubEnv, tmp_pa
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "already holds shards of a 1-shard build, this build has 2" in result.stderr
     assert _files(local_hub) == {".gitattributes", "README.md", "data/train-00000-of-00001.parquet"}
+
+
+def test_a_failed_card_commit_leaves_the_shards_unannounced_and_a_rerun_writes_it(
+    local_hub: HubEnv, tmp_path: Path
+) -> None:
+    build = write_build(tmp_path / "out", num_shards=2, rows_per_shard=2)
+    assert local_hub.ouro("push", str(build), "--repo", REPO, "--shard", "0").returncode == 0
+    local_hub.server.fail_commits_touching("README.md", 503)
+    result = local_hub.ouro("push", str(build), "--repo", REPO, "--shard", "1", "--retries", "2")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "writing the dataset card" in result.stderr and "HTTP 503" in result.stderr
+    assert "Shard(s) 1 are on the Hub, but no card was written" in result.stderr
+    assert _files(local_hub) == {".gitattributes", *SHARDS}
+
+    local_hub.server.clear_faults()
+    rerun = local_hub.ouro("push", str(build), "--repo", REPO, "--shard", "1")
+    assert rerun.returncode == 0, rerun.stderr
+    assert "card written" in rerun.stdout and "README.md" in _files(local_hub)
