@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import click
 from PIL import Image
 
-from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.cli.options import image_and_tree, proposer_options
 
 DESCRIBE_PROMPT = (
     "Describe this image region in one short sentence. Start with the name of the main object."
@@ -135,8 +134,6 @@ def describe(
           --server-url http://127.0.0.1:30000 --cache describe.sqlite --json
     """
     from ouro_toolkit.backends import create_backend
-    from ouro_toolkit.proposers import build_proposers
-    from ouro_toolkit.regions.decompose import build_region_tree
 
     if backend_kind == "openai" and not server_url:
         raise click.BadParameter(
@@ -144,16 +141,7 @@ def describe(
         )
     if backend_kind != "openai" and server_url:
         raise click.BadParameter("--server-url is only used with --backend openai")
-    try:
-        picture = load_image(image)
-    except ImageLoadError as exc:
-        raise click.ClickException(str(exc)) from None
-    names, rpn_weights, config = tree_config_from_options(options)
-    try:
-        proposers = build_proposers(names, rpn_weights=rpn_weights)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--proposers") from None
-    tree = build_region_tree(picture, proposers, config)
+    picture, tree = image_and_tree(image, options)
     size = {"concurrency": concurrency} if backend_kind == "openai" else {"batch_size": concurrency}
     backend = create_backend(
         backend_kind, model, server_url=server_url, cache_path=cache_path, **size

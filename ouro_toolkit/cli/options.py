@@ -68,3 +68,21 @@ def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeCo
         max_children=options.pop("max_children"),
     )
     return names, options.pop("rpn_weights"), config
+
+
+def image_and_tree(image_path: str, options: dict):
+    """Load IMAGE and build its region tree from the proposer options, with CLI-friendly errors."""
+    from ouro_toolkit.images import ImageLoadError, load_image
+    from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.regions.decompose import build_region_tree
+
+    try:
+        picture = load_image(image_path)
+    except ImageLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    names, rpn_weights, config = tree_config_from_options(options)
+    try:
+        proposers = build_proposers(names, rpn_weights=rpn_weights)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--proposers") from None
+    return picture, build_region_tree(picture, proposers, config)

@@ -6,8 +6,7 @@ import json
 
 import click
 
-from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.cli.options import image_and_tree, proposer_options
 
 
 @click.command()
@@ -28,17 +27,5 @@ def regions(image: str, as_json: bool, **options) -> None:
     blocks), rpn and grouping by name.
     Example:  ouro regions photo.jpg --proposers objects,ocr --threshold 0.5 --max-depth 3
     """
-    from ouro_toolkit.proposers import build_proposers
-    from ouro_toolkit.regions.decompose import build_region_tree
-
-    try:
-        picture = load_image(image)
-    except ImageLoadError as exc:
-        raise click.ClickException(str(exc)) from None
-    names, rpn_weights, config = tree_config_from_options(options)
-    try:
-        proposers = build_proposers(names, rpn_weights=rpn_weights)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--proposers") from None
-    tree = build_region_tree(picture, proposers, config)
+    _, tree = image_and_tree(image, options)
     click.echo(json.dumps(tree.to_rows(), indent=2) if as_json else tree.render())
