@@ -18,7 +18,7 @@ from huggingface_hub import CommitOperationAdd, EvalResult, HfApi
 
 from ouro_toolkit.hub.auth import resolve_token
 from ouro_toolkit.hub.cards import render_model_card
-from ouro_toolkit.hub.errors import HubPushError, explain
+from ouro_toolkit.hub.errors import HubPushError, check_repo_id, explain
 from ouro_toolkit.hub.retry import (
     HubRetryExhausted,
     RetryPolicy,
@@ -88,6 +88,7 @@ def push_adapter(
     It loads back with `PeftModel.from_pretrained(base, repo_id)`. `license` is the card's
     licence id (usually the base model's, e.g. "apache-2.0" for Qwen2-VL).
     """
+    check_repo_id(repo_id)
     adapter_dir = Path(adapter_dir)
     if dataset_revision and not dataset_repo:
         logger.warning("dataset_revision %r ignored: no dataset_repo was given", dataset_revision)

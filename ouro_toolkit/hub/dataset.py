@@ -38,7 +38,7 @@ from huggingface_hub.errors import RemoteEntryNotFoundError, RevisionNotFoundErr
 from ouro_toolkit.hub.auth import resolve_token
 from ouro_toolkit.hub.build_folder import BuildFolder, BuildFolderError
 from ouro_toolkit.hub.cards import render_dataset_card
-from ouro_toolkit.hub.errors import HubPushError, explain
+from ouro_toolkit.hub.errors import HubPushError, check_repo_id, explain
 from ouro_toolkit.hub.retry import (
     HubRetryExhausted,
     RetryPolicy,
@@ -90,6 +90,7 @@ def push_dataset(
     `shards=None` pushes every completed shard; `ouro build --push-to-hub` calls this with
     `shards=[i]` after shard i completes. The token is `token`, else `HF_TOKEN`, else the login.
     """
+    check_repo_id(repo_id)
     folder = BuildFolder.open(build_dir)
     wanted = sorted(set(shards)) if shards is not None else folder.completed()
     if not wanted:

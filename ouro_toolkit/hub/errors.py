@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
 from ouro_toolkit.hub.auth import redact
 from ouro_toolkit.hub.retry import HubRetryExhausted, short_error, status_of
 
@@ -26,3 +28,17 @@ def explain(err: Exception, what: str, token: str | None, after: str) -> HubPush
         hint = HINTS.get(status or 0)
         detail = f"{short_error(err)}" + (f" ({hint})" if hint else "")
     return HubPushError(redact(f"{what} failed: {detail}. {after}", token))
+
+
+def check_repo_id(repo_id: str) -> None:
+    """A clear error for a repo id the Hub would refuse, before anything is uploaded."""
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as err:
+        raise HubPushError(
+            f"{repo_id!r} is not a valid repo id: {str(err).splitlines()[0]}"
+        ) from None
+    if repo_id.count("/") != 1:
+        raise HubPushError(
+            f"{repo_id!r}: give the repo as namespace/name, e.g. your-name/ouro-coco"
+        )

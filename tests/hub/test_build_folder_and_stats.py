@@ -99,3 +99,9 @@ def test_offline_mode_fails_at_once_with_the_fix(
     build = write_build(tmp_path / "out", num_shards=1, rows_per_shard=2)
     with pytest.raises(HubAuthError, match="HF_HUB_OFFLINE is set.*unset it"):
         push_dataset(build, "u/x", token="unused")
+
+
+@pytest.mark.parametrize("repo", ["no-namespace", "bad id/with space", "a/b/c"])
+def test_a_bad_repo_id_is_refused_before_anything_else(tmp_path: Path, repo: str) -> None:
+    with pytest.raises(HubPushError, match="repo id|namespace/name"):
+        push_dataset(tmp_path, repo, token="unused")
