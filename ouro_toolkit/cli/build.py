@@ -5,19 +5,11 @@ from __future__ import annotations
 import click
 
 from builders.base import SourceError
-from ouro_toolkit.cli.options import proposer_options, tree_config_from_options
-
-
-def parse_key_values(pairs: tuple[str, ...]) -> dict:
-    import yaml
-
-    parsed = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--backend-option")
-        parsed[key.strip()] = yaml.safe_load(value)
-    return parsed
+from ouro_toolkit.cli.options import (
+    parse_backend_options,
+    proposer_options,
+    tree_config_from_options,
+)
 
 
 @click.command()
@@ -114,7 +106,7 @@ def build(**options) -> None:
 
     names, rpn_weights, decompose = tree_config_from_options(options)
     options["progress"] = not options.pop("no_progress")
-    options["backend_options"] = parse_key_values(options.pop("backend_options"))
+    options["backend_options"] = parse_backend_options(options.pop("backend_options"))
     try:
         config = BuildConfig(
             proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options

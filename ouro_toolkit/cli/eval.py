@@ -11,31 +11,8 @@ from typing import Any
 
 import click
 
+from ouro_toolkit.cli.options import parse_backend_options, parse_pairs
 from ouro_toolkit.metrics.profiles import PROFILES
-
-
-def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint=flag)
-        out[key.strip()] = val.strip()
-    return out
-
-
-def _option_value(text: str) -> Any:
-    """Backend option values: ints and floats as numbers, true/false as booleans, else text."""
-    lowered = text.lower()
-    if lowered in {"true", "false"}:
-        return lowered == "true"
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
-
 
 RECIPE_KEYS = frozenset(
     {"model", "adapter", "benchmarks", "limit", "backend", "server_url", "data_dir", "hub_org", "datasets",
@@ -169,12 +146,9 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
     settings = _load_recipe(recipe)
     settings.update({k: v for k, v in flags.items() if v not in (None, ())})
     if flags["datasets"]:
-        settings["datasets"] = _pairs(flags["datasets"], "--dataset")
+        settings["datasets"] = parse_pairs(flags["datasets"], "--dataset")
     if flags["backend_options"]:
-        settings["backend_options"] = {
-            k: _option_value(v)
-            for k, v in _pairs(flags["backend_options"], "--backend-option").items()
-        }
+        settings["backend_options"] = parse_backend_options(flags["backend_options"])
     if not settings.get("model"):
         raise click.UsageError("give --model (a Hub id, a local folder, or the served model name)")
     if not settings.get("benchmarks"):

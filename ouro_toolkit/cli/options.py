@@ -86,3 +86,23 @@ def image_and_tree(image_path: str, options: dict):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
     return picture, build_region_tree(picture, proposers, config)
+
+
+def parse_pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
+    """('a=1', 'b=x') -> {'a': '1', 'b': 'x'}; a value without '=' is a usage error naming the flag."""
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=flag)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def parse_backend_options(values: tuple[str, ...]) -> dict:
+    """--backend-option KEY=VALUE pairs, values read as YAML (numbers, booleans, text)."""
+    import yaml
+
+    return {
+        key: yaml.safe_load(val) for key, val in parse_pairs(values, "--backend-option").items()
+    }

@@ -108,7 +108,7 @@ def test_base_and_adapter_side_by_side(
         (["--benchmarks", "okvqa"], "give --model"),
         (["--model", "m"], "give --benchmarks"),
         (["--model", "m", "--benchmarks", "okvqa,mmmu"], "unknown benchmark 'mmmu'"),
-        (["--model", "m", "--benchmarks", "okvqa", "--dataset", "okvqa"], "is not NAME=VALUE"),
+        (["--model", "m", "--benchmarks", "okvqa", "--dataset", "okvqa"], "is not KEY=VALUE"),
         (["--model", "m", "--benchmarks", "okvqa", "--profile", "loose"], "'loose' is not one of"),
         (["--model", "m", "--benchmarks", "estvqa"], "estvqa: has no Hub copy; pass --data-dir"),
         (["--model", "m", "--benchmarks", "okvqa", "--backend", "openai"], "needs a server URL"),
