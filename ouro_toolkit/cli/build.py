@@ -10,6 +10,8 @@ from ouro_toolkit.cli.options import (
     proposer_options,
     tree_config_from_options,
 )
+from ouro_toolkit.hub.auth import HubAuthError
+from ouro_toolkit.hub.errors import HubPushError
 
 
 @click.command()
@@ -112,7 +114,7 @@ def build(**options) -> None:
             proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options
         )
         stats = build_shard(config)
-    except (ValueError, FileNotFoundError, SourceError) as exc:
+    except (ValueError, FileNotFoundError, SourceError, HubPushError, HubAuthError) as exc:
         raise click.ClickException(str(exc)) from None
     if stats.skipped:
         click.echo(f"{stats.shard}: already complete in {config.out} (skipped)")
@@ -137,7 +139,7 @@ def rebuild(out_dir: str, shard_index: int, server_url: str | None) -> None:
     overrides = {"server_url": server_url} if server_url else {}
     try:
         stats = rebuild_shard(out_dir, shard_index, **overrides)
-    except (ValueError, FileNotFoundError, SourceError) as exc:
+    except (ValueError, FileNotFoundError, SourceError, HubPushError, HubAuthError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"{stats.shard}: rebuilt, {stats.images} images, {stats.model_calls} model calls, {stats.cache_hits} from cache"

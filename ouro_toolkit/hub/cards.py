@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +63,9 @@ MAX_TREE_NODES = 25  # nodes of the worked example's tree shown in the card (all
 
 
 def cards_dir() -> Path:
-    """`cards/` at the project root (override with `OURO_CARDS_DIR`)."""
+    """The installed `cards` package (override with `OURO_CARDS_DIR`)."""
     override = os.environ.get("OURO_CARDS_DIR")
-    folder = Path(override) if override else Path(__file__).resolve().parents[2] / "cards"
+    folder = Path(override) if override else Path(str(resources.files("cards")))
     if not (folder / "dataset_card.md").is_file():
         raise FileNotFoundError(
             f"card templates not found in {folder}: run from a source checkout of ouro-toolkit "
