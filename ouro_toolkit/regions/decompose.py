@@ -8,7 +8,7 @@ again until nothing can be split or the depth limit is reached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
@@ -22,6 +22,9 @@ class DecomposeConfig:
     threshold: float = 0.5  # τ: proposals scoring below it are dropped
     max_depth: int = 3  # the root is depth 0
     min_region_size: int = 32  # pixels, on a region's shorter side
+    min_text_height: int = (
+        8  # text lines are thin: OCR regions need this height and min_region_size width
+    )
     max_child_area_ratio: float = 0.7  # a child must be clearly smaller than its parent
     max_children: int = 6
     nms_iou: float = 0.5  # among siblings, across proposers
@@ -59,6 +62,29 @@ def _mostly_inside(inner: Box, outer: Box, fraction: float = 0.8) -> bool:
     return area > 0 and intersection(inner, outer) >= fraction * area
 
 
+def _nest_contained(chosen: list[Proposal]) -> list[Proposal]:
+    """Drop a box lying inside a sibling: it belongs one level down, under that sibling, which
+    keeps any text OCR read in it (the sibling may be too small to be split again)."""
+    texts = {i: p.text for i, p in enumerate(chosen)}
+    dropped = set()
+    for i, inner in enumerate(chosen):
+        outer = next(
+            (j for j, o in enumerate(chosen) if j != i and _mostly_inside(inner.bbox, o.bbox)), None
+        )
+        if outer is not None:
+            dropped.add(i)
+            if inner.text and inner.text not in texts[outer]:
+                texts[outer] = " ".join(filter(None, (texts[outer], inner.text)))
+    return [replace(p, text=texts[i]) for i, p in enumerate(chosen) if i not in dropped]
+
+
+def _big_enough(bbox: Box, is_text: bool, config: DecomposeConfig) -> bool:
+    short, long = sorted((bbox[2] - bbox[0], bbox[3] - bbox[1]))
+    if is_text:
+        return short >= config.min_text_height and long >= config.min_region_size
+    return short >= config.min_region_size
+
+
 def _can_split(node: RegionNode, config: DecomposeConfig) -> bool:
     if node.depth >= config.max_depth or node.proposer in config.leaf_proposers:
         return False
@@ -85,7 +111,7 @@ def select_children(
             continue
         bbox = clip_box(offset_box(proposal.bbox, x0, y0), parent.bbox[2], parent.bbox[3])
         bbox = (max(bbox[0], parent.bbox[0]), max(bbox[1], parent.bbox[1]), bbox[2], bbox[3])
-        if min(bbox[2] - bbox[0], bbox[3] - bbox[1]) < config.min_region_size:
+        if not _big_enough(bbox, bool(proposal.text), config):
             continue
         if box_area(bbox) > config.max_child_area_ratio * parent_area:
             continue
@@ -104,17 +130,23 @@ def select_children(
     for candidate in candidates:
         if any(iou(candidate.bbox, box) > config.nms_iou for box in existing):
             continue
-        if any(
-            _mostly_inside(candidate.bbox, kept.bbox)
-            or iou(candidate.bbox, kept.bbox) > config.nms_iou
-            for kept in chosen
-        ):
-            continue
-        chosen.append(candidate)
-    # A strong small box inside a weaker big sibling belongs one level down, under that sibling.
-    chosen = [
-        c for c in chosen if not any(o is not c and _mostly_inside(c.bbox, o.bbox) for o in chosen)
-    ]
-    chosen = chosen[: config.max_children]
+        duplicate = next(
+            (
+                k
+                for k, kept in enumerate(chosen)
+                if _mostly_inside(candidate.bbox, kept.bbox)
+                or iou(candidate.bbox, kept.bbox) > config.nms_iou
+            ),
+            None,
+        )
+        if duplicate is None:
+            chosen.append(candidate)
+        elif candidate.text and candidate.text not in chosen[duplicate].text:
+            # The words OCR read stay with the region that won the box (a sign found as an object).
+            kept = chosen[duplicate]
+            chosen[duplicate] = replace(
+                kept, text=" ".join(filter(None, (kept.text, candidate.text)))
+            )
+    chosen = _nest_contained(chosen)[: config.max_children]
     # Reading order (top-to-bottom, left-to-right) reads naturally in a description.
     return sorted(chosen, key=lambda p: (p.bbox[1], p.bbox[0]))

@@ -22,7 +22,11 @@ def assert_tree_invariants(tree, config, size):
         assert node.depth == parent.depth + 1 <= config.max_depth
         assert box_area(node.bbox) <= config.max_child_area_ratio * box_area(parent.bbox) + 1e-6
         assert node.score >= config.threshold
-        assert min(node.width, node.height) >= config.min_region_size
+        if node.proposer == "ocr":
+            assert min(node.width, node.height) >= config.min_text_height
+            assert max(node.width, node.height) >= config.min_region_size
+        else:
+            assert min(node.width, node.height) >= config.min_region_size
         assert node.node_id > parent.node_id
     for node in tree.nodes:
         siblings = tree.children(node)
@@ -86,3 +90,36 @@ def test_children_are_mapped_back_to_full_image_pixels():
     proposer = ScriptedProposer([(0.5, 0.5, 1.0, 1.0, 0.9)])
     tree = build_region_tree(photo("coffee"), [proposer], config)  # 600x400
     assert tree.nodes[2].bbox == (450, 300, 600, 400)
+
+
+@dataclass
+class ScriptedTextProposer:
+    """Returns one fixed text line (scripted OCR) relative to the crop it is given."""
+
+    box: tuple[float, float, float, float]
+    text: str
+    name: str = "ocr"
+
+    def propose(self, image):
+        w, h = image.size
+        a, b, c, d = self.box
+        return [Proposal((a * w, b * h, c * w, d * h), 0.99, self.name, text=self.text)]
+
+
+def test_thin_text_line_inside_an_object_box_gives_the_box_its_text():
+    # A sign found as an object (0.84) with its 19px-high text line inside it: the sign is too
+    # small to split again, so the words must stay on the sign's node.
+    sign = ScriptedProposer([(0.05, 0.1, 0.65, 0.26, 0.84)])
+    words = ScriptedTextProposer((0.09, 0.14, 0.64, 0.22), "LAUNCH PAD 39")
+    config = DecomposeConfig(max_depth=2)
+    tree = build_region_tree(photo("rocket", (384, 256)), [sign, words], config)
+    (node,) = tree.children(tree.root)
+    assert node.ocr_text == "LAUNCH PAD 39" and node.proposer == "scripted"
+    assert_tree_invariants(tree, config, (384, 256))
+
+
+def test_thin_text_line_alone_is_kept_as_a_text_leaf():
+    words = ScriptedTextProposer((0.1, 0.1, 0.6, 0.17), "OPEN")
+    tree = build_region_tree(photo("coffee", (384, 256)), [words], DecomposeConfig())
+    assert [(n.proposer, n.ocr_text) for n in tree.nodes[1:]] == [("ocr", "OPEN")]
+    assert tree.nodes[1].height < 32
