@@ -83,7 +83,9 @@ def bound_pixels(image: Image.Image, max_pixels: int | None) -> Image.Image:
         return image
     scale = math.sqrt(max_pixels / (image.width * image.height))
     size = (max(1, math.floor(image.width * scale)), max(1, math.floor(image.height * scale)))
-    return image.resize(size, Image.Resampling.BICUBIC)
+    # reducing_gap: shrink by an integer factor first (fast box filter), then bicubic for the rest;
+    # visually identical at these ratios and several times faster for big downscales.
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
 
 
 def open_row_image(value: Any) -> Image.Image:
