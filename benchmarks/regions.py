@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import Image
 from skimage import data
@@ -43,21 +44,35 @@ class TimedProposer:
             self.calls += 1
 
 
+def _random_checkpoint() -> str:
+    import tempfile
+
+    import torch
+    from torchvision.models.detection import fasterrcnn_resnet50_fpn
+
+    path = Path(tempfile.mkdtemp()) / "random_rpn.pth"
+    torch.save(fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None).state_dict(), path)
+    return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    names = ["grouping", "ocr", "layout"]
+    names = ["rpn", "grouping", "ocr", "layout"]
+    rpn_weights = "DEFAULT"
     try:
         build_proposers(["rpn"])
-        names.insert(0, "rpn")
-    except ProposerUnavailable as exc:
-        print(f"rpn: skipped ({exc})")
+    except ProposerUnavailable:
+        rpn_weights = _random_checkpoint()
+        print(
+            "rpn: no pretrained weights here; timed with random weights (cost only, boxes meaningless)"
+        )
     for size in SIZES:
         images = [Image.fromarray(getattr(data, p)()).convert("RGB").resize(size) for p in PHOTOS]
         print(f"\n== {size[0]}x{size[1]}, {len(images)} photos x {args.repeats} repeats ==")
         for name in names:
-            (proposer,) = build_proposers([name])
+            (proposer,) = build_proposers([name], rpn_weights=rpn_weights)
             proposer.propose(images[0])  # warm-up (session creation, first-call allocations)
             start = time.perf_counter()
             for _ in range(args.repeats):

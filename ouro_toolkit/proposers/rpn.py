@@ -44,13 +44,18 @@ def _load_detector(weights: str):
 class RpnProposer:
     weights: str = "DEFAULT"  # "DEFAULT" (torchvision's COCO weights) or a checkpoint path
     max_proposals: int = 50
+    device: str = (
+        "auto"  # "auto": CUDA when present (a ResNet-50 FPN costs seconds per image on a CPU)
+    )
     name: str = "rpn"
 
     def __post_init__(self) -> None:
         import torch
 
         self._torch = torch
-        detector = _load_detector(self.weights).eval()
+        if self.device == "auto":
+            self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        detector = _load_detector(self.weights).eval().to(self.device)
         detector.rpn._post_nms_top_n["testing"] = self.max_proposals
         self._transform = detector.transform
         self._backbone = detector.backbone
@@ -60,7 +65,8 @@ class RpnProposer:
         from torchvision.models.detection.rpn import concat_box_prediction_layers
 
         torch = self._torch
-        tensor = torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1).float() / 255.0
+        pixels = torch.from_numpy(np.asarray(image).copy()).to(self.device)
+        tensor = pixels.permute(2, 0, 1).float() / 255.0
         with torch.inference_mode():
             images, _ = self._transform([tensor])
             features = list(self._backbone(images.tensors).values())
@@ -77,5 +83,7 @@ class RpnProposer:
         scale = torch.tensor([image.width / resized_w, image.height / resized_h] * 2)
         return [
             Proposal(tuple(float(v) for v in box), float(score), self.name)
-            for box, score in zip((boxes[0] * scale).tolist(), scores[0].tolist(), strict=True)
+            for box, score in zip(
+                (boxes[0].cpu() * scale).tolist(), scores[0].cpu().tolist(), strict=True
+            )
         ]
