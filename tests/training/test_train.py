@@ -20,6 +20,30 @@ SMOKE = ROOT / "recipes" / "tiny_cpu_smoke.yaml"
 FAST = ["--max_pixels", "12544", "--k", "1", "--disable_tqdm", "true", "--logging_steps", "1"]
 
 
+def run_in_own_group(
+    cmd: list[str], env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess:
+    """Run `cmd` in a new session; on timeout kill its whole group (torchrun's workers too)."""
+    import signal
+
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"{cmd[:4]} timed out after {timeout}s: {err[-2000:]}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _args(tiny_model_dir: Path, build: Path, out: Path, *extra: str):
     return parse_training_args(
         [
@@ -276,3 +300,29 @@ def test_push_needs_a_repo_id(tiny_model_dir, ouro_build_dir, tmp_path):
     args = _args(tiny_model_dir, ouro_build_dir, tmp_path, "--push_to_hub", "true")
     with pytest.raises(TrainingConfigError, match="--hub_model_id"):
         run_training(*args)
+
+
+def test_two_process_data_parallel_run(tiny_model_dir, ouro_build_dir, tmp_path):
+    """torchrun, 2 CPU processes (gloo): the script's distributed path, as accelerate launches it."""
+    out = tmp_path / "ddp"
+    import socket
+
+    with socket.socket() as probe:  # a free port for the rendezvous
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+    cmd += ["--master_addr", "127.0.0.1", "--master_port", port]
+    cmd += [str(ROOT / "recipes" / "train.py"), "--config", str(SMOKE), "--output_dir", str(out)]
+    cmd += ["--model_name_or_path", str(tiny_model_dir), "--dataset_name", str(ouro_build_dir)]
+    cmd += ["--max_steps", "2", *FAST]
+    env = {
+        **os.environ,
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "OMP_NUM_THREADS": "1",
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = run_in_own_group(cmd, env, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads((out / "ouro_training.json").read_text())
+    assert record["world_size"] == 2 and record["effective_batch_size"] == 4
+    assert record["global_step"] == 2 and (out / "adapter_model.safetensors").is_file()
