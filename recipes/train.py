@@ -12,7 +12,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from ouro_toolkit.training import TrainingConfigError, parse_training_args, run_training
+from ouro_toolkit.training import (
+    AdapterPushError,
+    TrainingConfigError,
+    parse_training_args,
+    run_training,
+)
 from ouro_toolkit.training.data import DatasetSpecError
 
 
@@ -21,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_training_args(argv)
     try:
         outcome = run_training(args.data, args.training, args.model, args.ouro)
-    except (TrainingConfigError, DatasetSpecError) as exc:
+    except (TrainingConfigError, DatasetSpecError, AdapterPushError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"adapter saved to {outcome.output_dir} (global step {outcome.global_step})")

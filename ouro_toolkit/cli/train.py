@@ -51,7 +51,12 @@ def train(ctx: click.Context) -> None:
         )
 
     from ouro_toolkit.images import ImageLoadError
-    from ouro_toolkit.training import TrainingConfigError, parse_training_args, run_training
+    from ouro_toolkit.training import (
+        AdapterPushError,
+        TrainingConfigError,
+        parse_training_args,
+        run_training,
+    )
     from ouro_toolkit.training.data import DatasetSpecError
 
     try:
@@ -60,7 +65,7 @@ def train(ctx: click.Context) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         outcome = run_training(parsed.data, parsed.training, parsed.model, parsed.ouro)
-    except (TrainingConfigError, DatasetSpecError, ImageLoadError) as exc:
+    except (TrainingConfigError, DatasetSpecError, ImageLoadError, AdapterPushError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:  # e.g. a model id that cannot be fetched offline
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None

@@ -11,10 +11,16 @@ from ouro_toolkit.training.config import (
     make_parser,
     parse_training_args,
 )
-from ouro_toolkit.training.runner import TrainingConfigError, TrainingOutcome, run_training
+from ouro_toolkit.training.runner import (
+    AdapterPushError,
+    TrainingConfigError,
+    TrainingOutcome,
+    run_training,
+)
 from ouro_toolkit.training.transform import OuroTransform
 
 __all__ = [
+    "AdapterPushError",
     "LANGUAGE_MODEL_LORA_REGEX",
     "OuroDataConfig",
     "OuroTrainingArguments",

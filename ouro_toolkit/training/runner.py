@@ -26,6 +26,10 @@ class TrainingConfigError(ValueError):
     """A setting that cannot work; the message names it and the fix."""
 
 
+class AdapterPushError(RuntimeError):
+    """Training finished and the adapter is saved, but publishing it failed; the message says why."""
+
+
 @dataclass
 class TrainingOutcome:
     output_dir: Path
@@ -237,12 +241,18 @@ def run_training(
         resumed_from=resume,
         num_train_rows=len(train_dataset),
     )
-    if trainer.is_world_process_zero():
-        record = {**params, "global_step": outcome.global_step, "train_loss": outcome.train_loss}
-        (outcome.output_dir / TRAINING_RECORD).write_text(json.dumps(record, indent=2) + "\n")
-        if push:
-            outcome.hub_url = push_adapter(data, training, model, ouro, params)
-    trainer.end()
+    try:
+        if trainer.is_world_process_zero():
+            record = {
+                **params,
+                "global_step": outcome.global_step,
+                "train_loss": outcome.train_loss,
+            }
+            (outcome.output_dir / TRAINING_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+            if push:
+                outcome.hub_url = push_adapter(data, training, model, ouro, params)
+    finally:
+        trainer.end()
     return outcome
 
 
@@ -259,13 +269,21 @@ def push_adapter(
     dataset_repo = ouro.hub_dataset_repo
     if dataset_repo is None and resolve_data_files(data.dataset_name) is None:
         dataset_repo = data.dataset_name  # a Hub id, not a local path
-    url = hub_push_adapter(
-        training.output_dir,
-        training.hub_model_id,
-        base_model=model.model_name_or_path,
-        dataset_repo=dataset_repo,
-        dataset_revision=data.dataset_revision,
-        hyperparameters=params,
-        token=training.hub_token,
-    )
+    try:
+        url = hub_push_adapter(
+            training.output_dir,
+            training.hub_model_id,
+            base_model=model.model_name_or_path,
+            dataset_repo=dataset_repo,
+            dataset_revision=data.dataset_revision,
+            hyperparameters=params,
+            token=training.hub_token,
+        )
+    except RuntimeError as exc:  # HubPushError / HubAuthError carry a one-line explanation
+        raise AdapterPushError(
+            f"the adapter is saved in {training.output_dir}, but pushing it to {training.hub_model_id} "
+            f"failed: {exc}. Retry the upload alone with ouro_toolkit.hub.push_adapter("
+            f"'{training.output_dir}', '{training.hub_model_id}', base_model=..., hyperparameters=<the "
+            f"contents of {TRAINING_RECORD}>)."
+        ) from exc
     return str(url) if url is not None else f"hf://{training.hub_model_id}"

@@ -326,3 +326,15 @@ def test_two_process_data_parallel_run(tiny_model_dir, ouro_build_dir, tmp_path)
     record = json.loads((out / "ouro_training.json").read_text())
     assert record["world_size"] == 2 and record["effective_batch_size"] == 4
     assert record["global_step"] == 2 and (out / "adapter_model.safetensors").is_file()
+
+
+def test_failed_push_keeps_the_adapter_and_says_so(tiny_model_dir, ouro_build_dir, tmp_path):
+    # This process is offline (HF_HUB_OFFLINE=1), so the Hub client refuses at once.
+    from ouro_toolkit.training import AdapterPushError
+
+    out = tmp_path / "run"
+    push = ("--max_steps", "1", "--push_to_hub", "true", "--hub_model_id", "someone/tiny")
+    with pytest.raises(AdapterPushError, match="the adapter is saved in") as info:
+        run_training(*_args(tiny_model_dir, ouro_build_dir, out, *push))
+    assert "someone/tiny" in str(info.value)
+    assert (out / "adapter_model.safetensors").is_file() and (out / "ouro_training.json").is_file()
