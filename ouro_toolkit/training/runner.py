@@ -91,11 +91,18 @@ def load_processor(model: Any, training: Any):
     """The model's processor, with the recipe's chat template if any; it must mark answers."""
     from transformers import AutoProcessor
 
-    processor = AutoProcessor.from_pretrained(
-        model.model_name_or_path,
-        revision=model.model_revision,
-        trust_remote_code=training.trust_remote_code,
-    )
+    try:
+        processor = AutoProcessor.from_pretrained(
+            model.model_name_or_path,
+            revision=model.model_revision,
+            trust_remote_code=training.trust_remote_code,
+        )
+    except OSError as exc:
+        raise TrainingConfigError(
+            f"model_name_or_path {model.model_name_or_path!r} is neither a local model folder nor "
+            f"reachable on the Hub ({str(exc).splitlines()[0]}); for a CPU smoke run make one with "
+            "`ouro tiny-model DIR` (or `make demo`) and pass --model_name_or_path DIR"
+        ) from None
     if training.chat_template_path:
         processor.chat_template = Path(training.chat_template_path).read_text()
         # Applied here so the check below sees it; TRL would otherwise apply it again.
