@@ -39,7 +39,9 @@ OURO_FEATURES = Features(
             "toolkit_version": Value("string"),
             "config_hash": Value("string"),
         },
-        "status": Value("string"),  # "ok" | "error"
+        # "ok" | "error": whether the annotation succeeded. `error` says why not, and also carries
+        # notes on the source's own data ("source: empty question") for rows that are "ok".
+        "status": Value("string"),
         "error": Value("string"),
     }
 )

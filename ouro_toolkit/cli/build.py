@@ -12,6 +12,16 @@ from ouro_toolkit.cli.options import (
 )
 from ouro_toolkit.hub.auth import HubAuthError
 from ouro_toolkit.hub.errors import HubPushError
+from ouro_toolkit.proposers.base import ProposerUnavailable
+
+BUILD_ERRORS = (
+    ValueError,
+    FileNotFoundError,
+    SourceError,
+    HubPushError,
+    HubAuthError,
+    ProposerUnavailable,
+)
 
 
 @click.command()
@@ -114,7 +124,7 @@ def build(**options) -> None:
             proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options
         )
         stats = build_shard(config)
-    except (ValueError, FileNotFoundError, SourceError, HubPushError, HubAuthError) as exc:
+    except BUILD_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if stats.skipped:
         click.echo(f"{stats.shard}: already complete in {config.out} (skipped)")
@@ -124,6 +134,7 @@ def build(**options) -> None:
             f"{stats.errors} error rows, {stats.model_calls} model calls ({stats.cache_hits} replayed from cache) "
             f"in {stats.seconds:.1f}s -> {config.out}"
         )
+    _fail_if_incomplete(stats)
 
 
 @click.command()
@@ -139,8 +150,18 @@ def rebuild(out_dir: str, shard_index: int, server_url: str | None) -> None:
     overrides = {"server_url": server_url} if server_url else {}
     try:
         stats = rebuild_shard(out_dir, shard_index, **overrides)
-    except (ValueError, FileNotFoundError, SourceError, HubPushError, HubAuthError) as exc:
+    except BUILD_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"{stats.shard}: rebuilt, {stats.images} images, {stats.model_calls} model calls, {stats.cache_hits} from cache"
     )
+    _fail_if_incomplete(stats)
+
+
+def _fail_if_incomplete(stats) -> None:
+    # Non-zero so a Slurm array or a shell loop sees the shard needs another run.
+    if not stats.complete:
+        raise click.ClickException(
+            f"{stats.shard}: {stats.failed_calls} rows failed on model calls and the shard is not "
+            "marked complete; run the same command again to retry them (answered calls replay from the cache)"
+        )

@@ -73,7 +73,7 @@ def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeCo
 def image_and_tree(image_path: str, options: dict):
     """Load IMAGE and build its region tree from the proposer options, with CLI-friendly errors."""
     from ouro_toolkit.images import ImageLoadError, load_image
-    from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.proposers import ProposerUnavailable, build_proposers
     from ouro_toolkit.regions.decompose import build_region_tree
 
     try:
@@ -85,6 +85,8 @@ def image_and_tree(image_path: str, options: dict):
         proposers = build_proposers(names, rpn_weights=rpn_weights)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
+    except ProposerUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     return picture, build_region_tree(picture, proposers, config)
 
 

@@ -40,14 +40,23 @@ class ShardStats:
     model_calls: int = 0
     cache_hits: int = 0
     seconds: float = 0.0
+    # Rows whose image was fine but whose model calls failed (server down, timeouts): worth retrying.
+    failed_calls: int = 0
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.skipped or self.failed_calls == 0
 
     def add(self, row: dict[str, Any]) -> None:
         self.images += 1
         self.regions += len(row["regions"])
         self.qa += len(row["qa"])
         self.errors += row["status"] != "ok"
+        # A row keeps its region tree only when its image was readable, so an error row with
+        # regions failed on a model call; an unreadable image is final and not retried.
+        self.failed_calls += row["status"] != "ok" and bool(row["regions"])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,27 +105,35 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
 
     spec(config.source)  # an unknown source fails here, before any model or proposer loads
     out = config.out_dir
-    config.record()
+    config.check_folder()
     name = config.shard_name()
     if is_done(out, name):
         log.info(
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
+        _push(config)  # a push that failed last time is retried; identical files are skipped
         return ShardStats(shard=name, skipped=True, extra=read_marker(out, name))
     from ouro_toolkit.proposers import build_proposers
 
     prompts = load_prompts(config.prompts_path)
-    cached = CachedBackend(backend or make_backend(config), RequestCache(out / CACHE_FILE))
     proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+    inner = backend or make_backend(config)
+    config.record()
+    cached = CachedBackend(inner, RequestCache(out / CACHE_FILE))
     step = OuroMapStep.create(
         cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
     )
     stats = asyncio.run(_build(config, step, cached))
+    if stats.complete:
+        _push(config)
+    return stats
+
+
+def _push(config: BuildConfig) -> None:
     if config.push_to_hub:
         from ouro_toolkit.hub import push_dataset
 
-        push_dataset(out, config.push_to_hub, shards=[config.shard_index])
-    return stats
+        push_dataset(config.out_dir, config.push_to_hub, shards=[config.shard_index])
 
 
 async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) -> ShardStats:
@@ -159,7 +176,16 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
         await cached.aclose()
     stats.seconds = round(time.perf_counter() - start, 3)
     stats.model_calls, stats.cache_hits = cached.stats.model_calls, cached.stats.hits
-    writer.commit(stats.to_dict())
+    # A shard with failed model calls is written (for inspection) but not marked done, so the
+    # same command redoes it: answered calls replay from the cache, failed ones are asked again.
+    writer.commit(stats.to_dict(), done=stats.complete)
+    if not stats.complete:
+        log.warning(
+            "%s: %d rows failed on model calls; shard written but not marked complete: run the "
+            "same command again to retry them (answered calls are replayed from the cache)",
+            stats.shard,
+            stats.failed_calls,
+        )
     log.info(
         "%s: %d images, %d regions, %d error rows, %d model calls, %d cache hits",
         stats.shard,

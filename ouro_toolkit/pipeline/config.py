@@ -90,23 +90,34 @@ class BuildConfig:
             )
         return cls(**json.loads(path.read_text()))
 
-    def record(self) -> None:
-        """Write the config beside the shards, refusing to mix different settings in one folder."""
+    def check_folder(self) -> bool:
+        """True when the folder already records these settings; raises when it records others."""
         path = self.out_dir / CONFIG_FILE
-        if path.is_file():
-            recorded = BuildConfig(**json.loads(path.read_text()))
-            if recorded.output_settings() != self.output_settings():
-                changed = sorted(
-                    k
-                    for k, v in self.output_settings().items()
-                    if recorded.output_settings().get(k) != v
-                )
-                raise ValueError(
-                    f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
-                    "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
-                )
+        if not path.is_file():
+            return False
+        recorded = BuildConfig(**json.loads(path.read_text()))
+        if recorded.output_settings() != self.output_settings():
+            changed = sorted(
+                k
+                for k, v in self.output_settings().items()
+                if recorded.output_settings().get(k) != v
+            )
+            raise ValueError(
+                f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
+                "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
+            )
+        return True
+
+    def record(self) -> None:
+        """Write the config beside the shards, refusing to mix different settings in one folder.
+
+        Called once the model and proposers have loaded, so a run that could not start leaves no
+        settings behind to block the corrected command.
+        """
+        if self.check_folder():
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / CONFIG_FILE
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.to_dict(), indent=2))
         tmp.replace(path)

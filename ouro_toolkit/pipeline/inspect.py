@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ouro_toolkit.images import load_image
 from ouro_toolkit.pipeline.shard_writer import DATA_DIR
 from ouro_toolkit.regions.tree import RegionTree
 
@@ -59,7 +59,8 @@ def render_row(row: dict[str, Any]) -> str:
 def draw_tree(image: Image.Image | dict, regions: list[dict]) -> Image.Image:
     """The image with every region's box, coloured by depth, and its id and label."""
     if isinstance(image, dict):
-        image = Image.open(io.BytesIO(image["bytes"]))
+        # The same loader as the build (EXIF orientation applied), so boxes land where they were found.
+        image = load_image(image["bytes"])
     canvas = image.convert("RGB").copy()
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(size=max(10, canvas.width // 50))

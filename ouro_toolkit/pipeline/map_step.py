@@ -75,7 +75,13 @@ class OuroMapStep:
             image = load_image(data)
         except ImageLoadError as exc:
             return Prepared(source_row, error=f"image of {source_row.get('id')} unreadable: {exc}")
-        return Prepared(source_row, image, build_region_tree(image, self.proposers, self.decompose))
+        try:
+            tree = build_region_tree(image, self.proposers, self.decompose)
+        except Exception as exc:  # a proposer failing on one image must not sink the shard
+            return Prepared(
+                source_row, error=f"regions of {source_row.get('id')}: {type(exc).__name__}: {exc}"
+            )
+        return Prepared(source_row, image, tree)
 
     async def annotate(self, batch: Sequence[Prepared]) -> list[dict[str, Any]]:
         """OURO rows for a prepared batch, in order; all of the batch's nodes go to the model together."""

@@ -39,11 +39,10 @@ def ouro_row(
     error: str = "",
 ) -> dict[str, Any]:
     """One OURO row; with `annotation=None` (the image could not be read) the row keeps its error."""
-    errors = [
-        e
-        for e in (source_row.get("error") or "", error, annotation.error if annotation else "")
-        if e
-    ]
+    # `status` is about the OURO annotation; a problem in the source's own data (an empty
+    # question, say) is noted in `error` as "source: ..." without failing an annotated row.
+    source_note = f"source: {source_row['error']}" if source_row.get("error") else ""
+    errors = [e for e in (source_note, error, annotation.error if annotation else "") if e]
     image = source_row.get("image") if annotation is not None else None
     return {
         "id": source_row["id"],

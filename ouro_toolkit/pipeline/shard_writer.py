@@ -60,14 +60,17 @@ class ShardWriter:
             self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
             self._pending = []
 
-    def commit(self, stats: dict[str, Any]) -> Path:
-        """Close, move the shard into place, then write its marker (in that order)."""
+    def commit(self, stats: dict[str, Any], done: bool = True) -> Path:
+        """Close, move the shard into place, then (when `done`) write its marker, in that order."""
         self._flush()
         self._writer.close()
         final = shard_path(self.out_dir, self.name)
         final.parent.mkdir(parents=True, exist_ok=True)
         self.partial.replace(final)
         marker = marker_path(self.out_dir, self.name)
+        marker.unlink(missing_ok=True)
+        if not done:
+            return final
         marker.parent.mkdir(parents=True, exist_ok=True)
         tmp = marker.with_suffix(".tmp")
         tmp.write_text(json.dumps(dict(stats, rows=self.rows), indent=2))

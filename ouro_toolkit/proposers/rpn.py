@@ -35,8 +35,14 @@ def _load_detector(weights: str):
     if not path.is_file():
         raise ProposerUnavailable(f"RPN checkpoint {path} does not exist")
     model = fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None)
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict(state.get("model", state))
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state.get("model", state))
+    except Exception as exc:  # not a checkpoint, or one of another model: both mean "no weights"
+        raise ProposerUnavailable(
+            f"RPN checkpoint {path} is not a fasterrcnn_resnet50_fpn state dict "
+            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+        ) from None
     return model
 
 

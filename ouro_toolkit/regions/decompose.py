@@ -46,15 +46,25 @@ def build_region_tree(
                 continue
             crop = image.crop(tuple(round(v) for v in node.bbox))
             proposals = [p for proposer in proposers for p in proposer.propose(crop)]
-            for proposal in select_children(
-                node, proposals, config, existing=[n.bbox for n in tree.nodes]
-            ):
+            # The node and its ancestors contain every child by construction: compare against
+            # the rest of the tree only, or a child covering >50% of its parent counts as a duplicate.
+            lineage = _lineage(tree, node)
+            others = [n.bbox for n in tree.nodes if n.node_id not in lineage]
+            for proposal in select_children(node, proposals, config, existing=others):
                 child = tree.add(
                     node, proposal.bbox, proposal.score, proposal.proposer, ocr_text=proposal.text
                 )
                 next_frontier.append(child)
         frontier = next_frontier
     return tree
+
+
+def _lineage(tree: RegionTree, node: RegionNode) -> set[int]:
+    ids = {node.node_id}
+    while node.parent_id >= 0:
+        node = tree.nodes[node.parent_id]
+        ids.add(node.node_id)
+    return ids
 
 
 def _mostly_inside(inner: Box, outer: Box, fraction: float = 0.8) -> bool:

@@ -59,3 +59,19 @@ def test_bad_input_is_one_line_error_with_nonzero_exit(tmp_path, content):
 def test_unknown_proposer_is_a_usage_error(photo_path):
     result = CliRunner().invoke(cli, ["regions", str(photo_path), "--proposers", "sam"])
     assert result.exit_code == 2 and "known: objects" in result.output
+
+
+def test_rpn_without_weights_is_one_line_error(photo_path, tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "regions",
+            str(photo_path),
+            "--proposers",
+            "rpn",
+            "--rpn-weights",
+            str(tmp_path / "none.pth"),
+        ],
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().startswith("Error:") and "does not exist" in result.output

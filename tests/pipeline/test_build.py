@@ -248,40 +248,105 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     assert ouro[0]["image"].size == source[0]["image"].size
 
 
-def test_unreachable_server_keeps_every_row_with_its_error(tmp_path, image_folder, prompts_file):
+def test_server_down_keeps_rows_and_a_rerun_with_the_server_up_completes(
+    tmp_path, image_folder, prompts_file, tiny_server
+):
     import socket
 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = make_config(
+    settings = dict(backend="openai", limit=2, backend_options={"max_retries": 2, "backoff": 0.05})
+    down = make_config(
         tmp_path,
         image_folder,
-        "served-model",
+        tiny_server.model,
         prompts_file,
-        backend="openai",
         server_url=f"http://127.0.0.1:{port}",
-        limit=2,
-        backend_options={"max_retries": 2, "backoff": 0.05},
+        **settings,
     )
-    stats = build_shard(config)
+    stats = build_shard(down)
     rows = rows_of(tmp_path)
-    assert len(rows) == 2 and stats.errors == 2
+    assert len(rows) == 2 and stats.errors == 2 and stats.failed_calls == 2 and not stats.complete
     for row in rows:
         assert (
             row["status"] == "error" and "describe node 0" in row["error"] and row["image"]["bytes"]
         )
-        assert len(row["regions"]) >= 2  # the tree is kept: a rebuild only has to redo the calls
+        assert len(row["regions"]) >= 2  # the tree is kept
+    assert not (tmp_path / "markers").exists() or not list((tmp_path / "markers").iterdir())
+
+    up = make_config(
+        tmp_path,
+        image_folder,
+        tiny_server.model,
+        prompts_file,
+        server_url=tiny_server.url,
+        **settings,
+    )
+    stats = build_shard(up)  # same command, server back: the shard is redone, not skipped
+    assert stats.complete and not stats.skipped and stats.errors == 0
+    assert all(r["status"] == "ok" for r in rows_of(tmp_path))
+    assert build_shard(up).skipped
 
 
-def test_unloadable_model_fails_before_any_shard_is_written(tmp_path, image_folder, prompts_file):
+def test_unloadable_model_fails_before_any_shard_is_written(
+    tmp_path, image_folder, prompts_file, tiny_model_dir
+):
     config = make_config(tmp_path, image_folder, tmp_path / "no-such-model", prompts_file)
     with pytest.raises(ValueError, match="could not load model"):
         build_shard(config)
-    assert not (tmp_path / "data").exists() and not (tmp_path / "markers").exists()
+    assert not list(tmp_path.iterdir()), "a run that could not start leaves nothing behind"
+    # ...so the corrected command, even with other settings, is not refused.
+    fixed = make_config(
+        tmp_path, image_folder, tiny_model_dir, prompts_file, limit=1, proposers=["ocr"]
+    )
+    assert build_shard(fixed).complete
 
 
 def test_unknown_source_fails_before_anything_loads(tmp_path, prompts_file):
     with pytest.raises(ValueError, match="known sources: .*local"):
         build_shard(BuildConfig(source="nope", model="m", out=str(tmp_path)))
     assert not list(tmp_path.iterdir())
+
+
+def test_a_proposer_failing_on_one_image_keeps_that_row_with_its_error(
+    tmp_path, image_folder, tiny_model_dir, prompts_file
+):
+    from ouro_toolkit.pipeline.map_step import OuroMapStep
+
+    class ExplodingProposer:
+        """Fails on every image (a stand-in for an OCR or CUDA error), named for what it does."""
+
+        name = "exploding"
+
+        def propose(self, image):
+            raise RuntimeError("CUDA out of memory")
+
+    from ouro_toolkit.backends import create_backend
+
+    step = OuroMapStep.create(
+        create_backend("transformers", str(tiny_model_dir)), [ExplodingProposer()]
+    )
+    row = {
+        "id": "x/1",
+        "image": {"bytes": (image_folder / "coffee.jpg").read_bytes(), "path": None},
+        "source": "x",
+        "task": "caption",
+    }
+    prepared = step.prepare(row)
+    assert prepared.tree is None and "RuntimeError: CUDA out of memory" in prepared.error
+
+
+def test_inspect_png_applies_exif_orientation(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from ouro_toolkit.pipeline.inspect import draw_tree
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown rotated 90°: 80x40 stored, 40x80 displayed
+    buffer = io.BytesIO()
+    photo("coffee", (80, 40)).save(buffer, format="JPEG", exif=exif)
+    regions = RegionTree.with_root(40, 80).to_rows()
+    assert draw_tree({"bytes": buffer.getvalue(), "path": None}, regions).size == (40, 80)

@@ -45,6 +45,11 @@ def test_layout_finds_blocks_on_a_document_page():
 
 def test_rpn_without_weights_refuses_and_objects_falls_back(monkeypatch, tmp_path, caplog):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights
+
+    def offline(*args, **kwargs):  # behave as here, where no model site can be reached
+        raise OSError("no network")
+
+    monkeypatch.setattr("torch.hub.load_state_dict_from_url", offline)
     from ouro_toolkit.proposers.rpn import RpnProposer
 
     with pytest.raises(ProposerUnavailable, match="--rpn-weights"):
@@ -83,3 +88,14 @@ def test_rpn_loads_a_local_checkpoint_and_maps_boxes_to_input_pixels(tmp_path):
 def test_unknown_proposer_lists_known_ones():
     with pytest.raises(ValueError, match="known: objects, rpn, grouping, ocr, layout"):
         build_proposers(["ocr", "sam"])
+
+
+def test_a_file_that_is_not_an_rpn_checkpoint_is_refused_and_objects_falls_back(tmp_path):
+    bogus = tmp_path / "not_weights.pth"
+    bogus.write_text("definitely not a state dict")
+    from ouro_toolkit.proposers.rpn import RpnProposer
+
+    with pytest.raises(ProposerUnavailable, match="not a fasterrcnn_resnet50_fpn state dict"):
+        RpnProposer(weights=str(bogus))
+    (objects,) = build_proposers(["objects"], rpn_weights=str(bogus))
+    assert objects.name == "grouping"

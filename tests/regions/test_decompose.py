@@ -123,3 +123,14 @@ def test_thin_text_line_alone_is_kept_as_a_text_leaf():
     tree = build_region_tree(photo("coffee", (384, 256)), [words], DecomposeConfig())
     assert [(n.proposer, n.ocr_text) for n in tree.nodes[1:]] == [("ocr", "OPEN")]
     assert tree.nodes[1].height < 32
+
+
+def test_a_child_covering_most_of_its_parent_is_kept():
+    # 60% of the parent's area: above the sibling NMS IoU (0.5) against the parent itself, but
+    # the parent is not a rival, only other regions are.
+    tree = build_region_tree(
+        photo("astronaut"),
+        [ScriptedProposer([(0.0, 0.0, 0.8, 0.75, 0.9)])],
+        DecomposeConfig(max_depth=1),
+    )
+    assert [n.bbox for n in tree.nodes] == [(0, 0, 512, 512), (0, 0, 409.6, 384.0)]
