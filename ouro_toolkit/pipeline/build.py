@@ -74,6 +74,9 @@ def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
         split=config.split,
         repo_id=config.repo_id,
         limit=config.limit,
+        # Each shard streams every row and keeps its own; decoding happens once, in `prepare`,
+        # for this shard's rows only, instead of in the builder for all rows of every shard.
+        verify_images=False,
     )
     for index, row in enumerate(stream):
         if index % config.num_shards == config.shard_index:
