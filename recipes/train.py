@@ -4,7 +4,8 @@
         recipes/train.py --config recipes/ouro_qwen2vl_7b_lora.yaml [--key value ...]
 
 Every field of OuroDataConfig, trl.SFTConfig, trl.ModelConfig and OuroTrainingArguments can be set
-in the YAML or overridden on the command line (`--help` lists them all).
+in the YAML or overridden on the command line (`--help` lists them all). Errors a user can fix are
+printed as one line with exit code 1 (the same entry as `ouro train`).
 """
 
 from __future__ import annotations
@@ -12,28 +13,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from ouro_toolkit.training import (
-    AdapterPushError,
-    TrainingConfigError,
-    parse_training_args,
-    run_training,
-)
-from ouro_toolkit.training.data import DatasetSpecError
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    args = parse_training_args(argv)
-    try:
-        outcome = run_training(args.data, args.training, args.model, args.ouro)
-    except (TrainingConfigError, DatasetSpecError, AdapterPushError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"adapter saved to {outcome.output_dir} (global step {outcome.global_step})")
-    if outcome.hub_url:
-        print(f"pushed to {outcome.hub_url}")
-    return 0
-
+from ouro_toolkit.training.cli_entry import main
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sys.exit(main())

@@ -50,27 +50,7 @@ def train(ctx: click.Context) -> None:
             f"--config {config}: no such file (recipes live in recipes/*.yaml)"
         )
 
-    from ouro_toolkit.images import ImageLoadError
-    from ouro_toolkit.training import (
-        AdapterPushError,
-        TrainingConfigError,
-        parse_training_args,
-        run_training,
-    )
-    from ouro_toolkit.training.data import DatasetSpecError
+    from ouro_toolkit.training.cli_entry import main
 
-    try:
-        parsed = parse_training_args(args, prog="ouro train")
-    except ValueError as exc:  # unknown keys in the YAML, malformed values
-        raise click.ClickException(str(exc)) from None
-    try:
-        outcome = run_training(parsed.data, parsed.training, parsed.model, parsed.ouro)
-    except (TrainingConfigError, DatasetSpecError, ImageLoadError, AdapterPushError) as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:  # e.g. a model id that cannot be fetched offline
-        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
-    click.echo(f"adapter saved to {outcome.output_dir} (global step {outcome.global_step})")
-    if outcome.resumed_from:
-        click.echo(f"resumed from {outcome.resumed_from}")
-    if outcome.hub_url:
-        click.echo(f"pushed to {outcome.hub_url}")
+    # Same entry as recipes/train.py: known errors are one line on stderr and exit code 1.
+    ctx.exit(main(args, prog="ouro train"))
