@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ouro_toolkit.backends.messages import strip_special_tokens
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.metrics import (
     anls,
@@ -23,22 +24,15 @@ from ouro_toolkit.metrics import (
     wtq_accuracy,
 )
 
-_SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
-
-
-def _clean(text: str) -> str:
-    # `transformers serve` leaves chat-template tokens (<|im_end|>) in replies (DESIGN.md).
-    return _SPECIAL_TOKEN.sub("", text).strip()
-
 
 def _short(text: str) -> str:
-    lines = [line.strip() for line in _clean(text).splitlines() if line.strip()]
+    lines = [line.strip() for line in strip_special_tokens(text).splitlines() if line.strip()]
     return lines[0] if lines else ""
 
 
 def _yes_no(text: str) -> str:
     """ "Yes, the cat is ..." -> "yes"; "False." -> "no"; ambiguous text is returned as is."""
-    clean = _clean(text)
+    clean = strip_special_tokens(text)
     words = re.findall(r"[a-z]+", clean.lower())
     mapping = {"yes": "yes", "true": "yes", "no": "no", "false": "no"}
     if words and words[0] in mapping:
@@ -47,11 +41,13 @@ def _yes_no(text: str) -> str:
     return said.pop() if len(said) == 1 else clean
 
 
+# Every extractor starts from `strip_special_tokens`: `transformers serve` leaves chat-template
+# tokens (<|im_end|>) in replies (DESIGN.md), and the backends' cleaner is the one definition.
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     "short": _short,  # first non-empty line (short-answer VQA)
-    "raw": _clean,  # the whole reply
-    "caption": lambda t: " ".join(_clean(t).split()),
-    "option": _clean,  # option_accuracy reads the option itself
+    "raw": strip_special_tokens,  # the whole reply
+    "caption": lambda t: " ".join(strip_special_tokens(t).split()),
+    "option": strip_special_tokens,  # option_accuracy reads the option itself
     "yes_no": _yes_no,
 }
 

@@ -185,3 +185,17 @@ def test_unknown_recipe_keys_are_refused(tmp_path: Path) -> None:
     recipe.write_text("benchmarks: okvqa\nlimt: 5\n")
     with pytest.raises(click.BadParameter, match="unknown keys limt"):
         _load_recipe(str(recipe))
+
+
+def test_extractors_use_the_backends_special_token_cleaner() -> None:
+    # One definition of "a chat-template token" (backends/messages.py), not a copy in scoring.
+    import ouro_toolkit.evaluation.scoring as scoring
+    from ouro_toolkit.backends.messages import strip_special_tokens
+
+    assert (
+        EXTRACTORS["raw"] is strip_special_tokens and EXTRACTORS["option"] is strip_special_tokens
+    )
+    assert not hasattr(scoring, "_SPECIAL_TOKEN")
+    assert EXTRACTORS["short"](" Paris<|im_end|>\nmore") == "Paris"
+    assert EXTRACTORS["yes_no"]("Yes.<|endoftext|>") == "yes"
+    assert EXTRACTORS["caption"]("a  cat\n on a mat<|im_end|>") == "a cat on a mat"
