@@ -9,11 +9,14 @@ back and checked.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from ouro_toolkit.evaluation.runner import ADAPTER, BASE, EvalReport
+from ouro_toolkit.evaluation.runner import ADAPTER, BASE, BenchmarkRun, EvalReport
+
+log = logging.getLogger(__name__)
 
 TASK_TYPES = {"cider": ("image-to-text", "Image Captioning")}
 DEFAULT_TASK = ("visual-question-answering", "Visual Question Answering")
@@ -23,11 +26,24 @@ class CardError(RuntimeError):
     """The card could not be written or did not parse back; the message says which."""
 
 
+def _all_failed(run: BenchmarkRun) -> bool:
+    return run.n > 0 and run.n_failed == run.n
+
+
 def eval_results(report: EvalReport) -> list[EvalResult]:
+    """The card's results: the described variant's scored runs. A run where every sample failed
+    (model not served, adapter missing) has a 0.0 that says nothing about the model: left out."""
     variant = ADAPTER if report.adapter else BASE
     out = []
     for run in report.runs:
         if run.variant != variant or run.score is None:
+            continue
+        if _all_failed(run):
+            log.warning(
+                "%s: every sample failed (%s); left out of the model card",
+                run.benchmark,
+                run.failures[0]["error"] if run.failures else "no error recorded",
+            )
             continue
         task_type, task_name = TASK_TYPES.get(run.metric, DEFAULT_TASK)
         out.append(
@@ -62,6 +78,16 @@ def _same(a: EvalResult, b: EvalResult) -> bool:
 def write_card(report: EvalReport, path: Path, *, model_name: str | None = None) -> ModelCard:
     """Add `report`'s results to the card at `path` (created if missing) and return the re-read card."""
     path = Path(path)
+    variant = ADAPTER if report.adapter else BASE
+    carded = [run for run in report.runs if run.variant == variant]
+    if carded and all(_all_failed(run) for run in carded):
+        first = carded[0].failures[0]["error"] if carded[0].failures else "no error recorded"
+        first = " ".join(first.split())  # the CLI prints this as one line
+        raise CardError(
+            f"not writing {path}: every sample of every {variant} run failed (first error: "
+            f"{first}), so its scores would all be 0.0; fix the cause (see the failures in the "
+            "results JSON) and evaluate again"
+        )
     new = eval_results(report)
     if not new:
         raise CardError("no scored results to write into the model card")

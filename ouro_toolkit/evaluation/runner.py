@@ -226,6 +226,22 @@ async def run_benchmark(
 BackendFactory = Callable[[EvalConfig, str | None], VLMBackend]
 
 
+class BackendLoadError(RuntimeError):
+    """The model or adapter could not be loaded; the one-line message names it and the fix."""
+
+
+def load_backend(backend: VLMBackend) -> VLMBackend:
+    """Load the model now when the backend can (transformers), so a bad model or adapter fails
+    before any sample instead of turning every generation into a failed, 0-scored result."""
+    load = getattr(backend, "load", None)
+    if callable(load):
+        try:
+            load()
+        except RuntimeError as exc:
+            raise BackendLoadError(" ".join(str(exc).split())) from None
+    return backend
+
+
 def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBackend:
     """transformers: the model with the PEFT adapter loaded; openai: the adapter's served name."""
     from ouro_toolkit.backends import create_backend
@@ -240,13 +256,16 @@ def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBacke
     if adapter:
         options["adapter"] = adapter
     try:
-        return create_backend(config.backend, config.model, server_url=config.server_url, **options)
+        backend = create_backend(
+            config.backend, config.model, server_url=config.server_url, **options
+        )
     except TypeError as exc:
         if adapter and "adapter" in str(exc):
             raise RuntimeError(
                 f"the {config.backend!r} backend does not accept an `adapter` option yet ({exc})"
             ) from None
         raise
+    return load_backend(backend)
 
 
 async def evaluate_async(
@@ -257,7 +276,9 @@ async def evaluate_async(
     source = DataSource(data_dir=config.data_dir, org=config.hub_org, hub_ids=dict(config.hub_ids))
     for bench in benches:  # fail on missing data before loading any model
         open_rows(bench, source)
-    variants = [(BASE, None)] + ([(ADAPTER, config.adapter)] if config.adapter else [])
+    # The adapter variant runs first: loading it also loads the base model, so a wrong model or
+    # adapter path fails before any sample is run. The report still lists base first.
+    variants = ([(ADAPTER, config.adapter)] if config.adapter else []) + [(BASE, None)]
     runs: list[BenchmarkRun] = []
     for variant, adapter in variants:
         backend = factory(config, adapter)
@@ -284,6 +305,7 @@ async def evaluate_async(
                 )
         finally:
             await backend.aclose()
+    runs.sort(key=lambda run: run.variant != BASE)  # stable: benchmark order kept per variant
     return EvalReport(
         model=config.model,
         adapter=config.adapter,

@@ -143,3 +143,23 @@ def test_list() -> None:
     assert result.exit_code == 0
     assert len(result.output.strip().splitlines()) == 20
     assert "lmms-lab/DocVQA [InfographicVQA]" in result.output
+
+
+@pytest.mark.parametrize("missing", ["adapter", "model"])
+def test_unloadable_model_or_adapter_is_one_line_and_writes_nothing(
+    missing: str, tiny_model_dir: Path, bench_data: Path, tmp_path: Path
+) -> None:
+    # Before: the load error became a failed result for every sample, written as 0.0 scores.
+    model = str(tmp_path / "no-model") if missing == "model" else str(tiny_model_dir)
+    out, card = tmp_path / "results.json", tmp_path / "card" / "README.md"
+    args = ["eval", "--model", model, "--adapter", str(tmp_path / "no-adapter"), "--benchmarks", "okvqa",
+            "--limit", "1", "--data-dir", str(bench_data), "--out", str(out), "--card", str(card),
+            "--no-progress"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    # transformers' "Loading weights" bar may come first; the error itself is one line, the last
+    (line,) = [ln for ln in result.output.splitlines() if "rror" in ln]
+    assert result.output.strip().endswith(line)
+    assert line.startswith("Error: could not load") and str(tmp_path / f"no-{missing}") in line
+    assert not out.exists() and not out.with_suffix(".md").exists() and not card.exists()

@@ -21,7 +21,13 @@ from ouro_toolkit.backends.base import VLMRequest, VLMResult
 from ouro_toolkit.evaluation import BENCHMARKS, DataSource, iter_samples
 from ouro_toolkit.evaluation.card import CardError, write_card
 from ouro_toolkit.evaluation.report import markdown_table, write_report
-from ouro_toolkit.evaluation.runner import EvalConfig, evaluate_async, run_benchmark
+from ouro_toolkit.evaluation.runner import (
+    BackendLoadError,
+    EvalConfig,
+    evaluate_async,
+    load_backend,
+    run_benchmark,
+)
 
 
 class AnswerKeyBackend:
@@ -204,3 +210,65 @@ def test_unreadable_image_fails_that_sample_only(bench_data: Path) -> None:
     assert [s.score for s in run.samples] == [1.0, 0.0, 1.0]
     assert len(backend.seen) == 2  # the broken sample never reached the model
     assert all(s.images == [] for s in samples)  # images released after answering
+
+
+def _failing_report(bench_data: Path, failing: set[str | None]):
+    """A base + adapter run where the variants in `failing` (None: base) fail every sample."""
+
+    def factory(config: EvalConfig, adapter: str | None):
+        backend = AnswerKeyBackend(config.model, {}, default="yes")
+        if adapter in failing:
+            prompts = [
+                s.prompt for s in iter_samples(BENCHMARKS["okvqa"], DataSource(data_dir=bench_data))
+            ]
+            backend.answers = dict.fromkeys(prompts)  # None: every generation fails
+        return backend
+
+    config = EvalConfig(model="m", adapter="me/lora", benchmarks=["okvqa", "vsr"], data_dir=bench_data,
+                        progress=False)  # fmt: skip
+    return asyncio.run(evaluate_async(config, factory))
+
+
+def test_card_refused_when_every_sample_failed(bench_data: Path, tmp_path: Path) -> None:
+    # Only okvqa fails for the adapter: its 0.0 is left out, vsr's score goes in.
+    report = _failing_report(bench_data, {"me/lora"})
+    card = write_card(report, tmp_path / "partial" / "README.md")
+    assert [r.dataset_name for r in card.data.eval_results] == ["VSR"]
+    # Every carded run failed: nothing is written, and the message says why.
+    report.runs = [r for r in report.runs if r.benchmark == "okvqa"]
+    path = tmp_path / "failed" / "README.md"
+    with pytest.raises(CardError, match="every sample of every adapter run failed") as info:
+        write_card(report, path)
+    assert "scripted failure" in str(info.value) and not path.exists()
+
+
+class UnloadableBackend(AnswerKeyBackend):
+    """Test double: a backend whose model cannot be loaded (as transformers' load() reports it)."""
+
+    def load(self) -> None:
+        raise RuntimeError("could not load adapter 'x': no adapter_config.json\n  more detail")
+
+    async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        raise AssertionError("generate must not run when the model could not be loaded")
+
+
+def test_load_error_stops_before_any_sample(bench_data: Path) -> None:
+    made: list[str | None] = []
+
+    def factory(config: EvalConfig, adapter: str | None):
+        made.append(adapter)
+        return load_backend(UnloadableBackend(config.model, {}))
+
+    config = EvalConfig(model="m", adapter="x", benchmarks=["okvqa"], data_dir=bench_data,
+                        progress=False)  # fmt: skip
+    with pytest.raises(BackendLoadError) as info:
+        asyncio.run(evaluate_async(config, factory))
+    assert str(info.value) == "could not load adapter 'x': no adapter_config.json more detail"
+    assert made == ["x"]  # the adapter (which loads the base model too) is tried first
+
+
+def test_runs_list_base_first(bench_data: Path, tmp_path: Path) -> None:
+    report = _report(bench_data, tmp_path)
+    assert [(r.variant, r.benchmark) for r in report.runs] == [
+        ("base", "okvqa"), ("base", "chartqa"), ("adapter", "okvqa"), ("adapter", "chartqa")
+    ]  # fmt: skip
