@@ -18,14 +18,8 @@ from huggingface_hub import CommitOperationAdd, EvalResult, HfApi
 
 from ouro_toolkit.hub.auth import resolve_token
 from ouro_toolkit.hub.cards import render_model_card
-from ouro_toolkit.hub.errors import HubPushError, check_repo_id, explain
-from ouro_toolkit.hub.retry import (
-    HubRetryExhausted,
-    RetryPolicy,
-    is_retryable,
-    status_of,
-    with_retries,
-)
+from ouro_toolkit.hub.errors import HubPushError, check_repo_id, raise_explained
+from ouro_toolkit.hub.retry import RetryPolicy, with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +128,7 @@ def push_adapter(
         )
         info = with_retries(commit, what, policy)
     except Exception as err:
-        if not (
-            isinstance(err, HubRetryExhausted) or status_of(err) is not None or is_retryable(err)
-        ):
-            raise
-        raise explain(err, what, token, "Nothing was committed; rerun to retry.") from err
+        raise_explained(err, what, token, "Nothing was committed; rerun to retry.")
     logger.info("%s: committed %s", what, info.oid)
     return AdapterPushResult(
         repo_id, info.oid, [p.name for p in files] + ["README.md"], f"{api.endpoint}/{repo_id}"

@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ouro_toolkit.pipeline.shard_writer import (
+    DATA_DIR,
+    is_done,
+    marker_path,
+    shard_name,
+    shard_path,
+)
+
 SHARD_RE = re.compile(r"^train-(\d{5})-of-(\d{5})\.parquet$")
 
 
 class BuildFolderError(ValueError):
     """The folder is not a usable `ouro build` output; the message says what to do."""
-
-
-def shard_name(index: int, num_shards: int) -> str:
-    return f"train-{index:05d}-of-{num_shards:05d}"
 
 
 @dataclass
@@ -68,20 +72,24 @@ class BuildFolder:
         return counts.pop()
 
     def _shard_files(self) -> list[Path]:
-        data = self.root / "data"
+        data = self.root / DATA_DIR
         return sorted(data.glob("train-*-of-*.parquet")) if data.is_dir() else []
 
+    def name(self, index: int) -> str:
+        return shard_name(index, self.num_shards)
+
     def shard_path(self, index: int) -> Path:
-        return self.root / "data" / f"{shard_name(index, self.num_shards)}.parquet"
+        return shard_path(self.root, self.name(index))
 
     def marker_path(self, index: int) -> Path:
-        return self.root / "markers" / f"{shard_name(index, self.num_shards)}.done"
+        return marker_path(self.root, self.name(index))
 
     def repo_path(self, index: int) -> str:
-        return f"data/{shard_name(index, self.num_shards)}.parquet"
+        # The Hub layout mirrors the local one: the repo path is the path relative to OUT.
+        return self.shard_path(index).relative_to(self.root).as_posix()
 
     def is_complete(self, index: int) -> bool:
-        return self.marker_path(index).is_file() and self.shard_path(index).is_file()
+        return is_done(self.root, self.name(index))
 
     def completed(self) -> list[int]:
         return [i for i in range(self.num_shards) if self.is_complete(i)]

@@ -28,7 +28,6 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
 
 import pyarrow.parquet as pq
 from datasets import Features
@@ -36,14 +35,11 @@ from huggingface_hub import CommitInfo, CommitOperationAdd, HfApi
 from huggingface_hub.errors import RemoteEntryNotFoundError, RevisionNotFoundError
 
 from ouro_toolkit.hub.auth import resolve_token
-from ouro_toolkit.hub.build_folder import BuildFolder, BuildFolderError
+from ouro_toolkit.hub.build_folder import BuildFolder
 from ouro_toolkit.hub.cards import render_dataset_card
-from ouro_toolkit.hub.errors import HubPushError, check_repo_id, explain
+from ouro_toolkit.hub.errors import HubPushError, check_repo_id, raise_explained
 from ouro_toolkit.hub.retry import (
-    HubRetryExhausted,
     RetryPolicy,
-    is_retryable,
-    status_of,
     with_retries,
 )
 from ouro_toolkit.hub.stats import DatasetStats, compute_stats
@@ -114,7 +110,7 @@ def push_dataset(
         _check_no_other_shard_count(push.files_at("main"), folder.num_shards, repo_id)
         result = push.commit_shards()
     except Exception as err:
-        _raise_explained(
+        raise_explained(
             err,
             push.what,
             token,
@@ -125,7 +121,7 @@ def push_dataset(
         try:
             push.write_card_if_complete(result)
         except Exception as err:
-            _raise_explained(
+            raise_explained(
                 err,
                 f"writing the dataset card of {repo_id}",
                 token,
@@ -138,13 +134,6 @@ def push_dataset(
         "complete, card written" if result.card_written else "set not complete yet",
     )
     return result
-
-
-def _raise_explained(err: Exception, what: str, token: str, after: str) -> NoReturn:
-    """Re-raise a Hub error as a HubPushError saying what is on the Hub now; others unchanged."""
-    if isinstance(err, (HubPushError, BuildFolderError)) or not _is_hub_error(err):
-        raise err
-    raise explain(err, what, token, after) from err
 
 
 @dataclass
@@ -307,7 +296,3 @@ def _check_no_other_shard_count(remote: set[str], num_shards: int, repo_id: str)
             f"dataset {repo_id} already holds shards of a {others[0]}-shard build, this build has {num_shards}: "
             "their files would mix under data/train-*; push to a new repo (or delete the old data/ folder first)"
         )
-
-
-def _is_hub_error(err: Exception) -> bool:
-    return isinstance(err, HubRetryExhausted) or status_of(err) is not None or is_retryable(err)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ouro_toolkit.hub.auth import redact
-from ouro_toolkit.hub.retry import HubRetryExhausted, short_error, status_of
+from ouro_toolkit.hub.retry import HubRetryExhausted, is_retryable, short_error, status_of
 
 
 class HubPushError(RuntimeError):
@@ -28,6 +30,21 @@ def explain(err: Exception, what: str, token: str | None, after: str) -> HubPush
         hint = HINTS.get(status or 0)
         detail = f"{short_error(err)}" + (f" ({hint})" if hint else "")
     return HubPushError(redact(f"{what} failed: {detail}. {after}", token))
+
+
+def is_hub_error(err: Exception) -> bool:
+    """Whether `err` came from talking to the Hub (an HTTP status, a network failure, retries spent)."""
+    return isinstance(err, HubRetryExhausted) or status_of(err) is not None or is_retryable(err)
+
+
+def raise_explained(err: Exception, what: str, token: str | None, after: str) -> NoReturn:
+    """Re-raise a Hub error as a HubPushError saying what is on the Hub now; others unchanged.
+
+    Anything else (a HubPushError already explained, a bad build folder, a bug) goes up as is.
+    """
+    if isinstance(err, HubPushError) or not is_hub_error(err):
+        raise err
+    raise explain(err, what, token, after) from err
 
 
 def check_repo_id(repo_id: str) -> None:

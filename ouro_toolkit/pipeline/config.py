@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ouro_toolkit.pipeline import shard_writer
 from ouro_toolkit.regions.decompose import DecomposeConfig
 
 CONFIG_FILE = "build_config.json"
@@ -79,7 +80,7 @@ class BuildConfig:
 
     def shard_name(self, index: int | None = None) -> str:
         index = self.shard_index if index is None else index
-        return f"train-{index:05d}-of-{self.num_shards:05d}"
+        return shard_writer.shard_name(index, self.num_shards)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> BuildConfig:

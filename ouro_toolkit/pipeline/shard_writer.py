@@ -19,6 +19,11 @@ from ouro_toolkit.schema import OURO_FEATURES
 DATA_DIR, MARKER_DIR, TMP_DIR = "data", "markers", "tmp"
 
 
+def shard_name(index: int, num_shards: int) -> str:
+    """The one spelling of a shard's file stem, shared by the builder and the publisher."""
+    return f"train-{index:05d}-of-{num_shards:05d}"
+
+
 def shard_path(out_dir: Path, name: str) -> Path:
     return out_dir / DATA_DIR / f"{name}.parquet"
 

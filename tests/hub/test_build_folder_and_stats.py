@@ -35,6 +35,23 @@ def test_completed_shards_are_those_with_a_marker(tmp_path: Path) -> None:
         folder.check_shards([3])
 
 
+def test_publisher_sees_what_the_builder_writes(tmp_path: Path) -> None:
+    # One naming and marker rule: a shard committed by the builder's writer is complete here.
+    from ouro_toolkit.pipeline.config import BuildConfig
+    from ouro_toolkit.pipeline.shard_writer import ShardWriter
+    from tests.hub.build_fixture import ok_row
+
+    config = BuildConfig(source="local", model="m", out=str(tmp_path), num_shards=2, shard_index=1)
+    writer = ShardWriter(tmp_path, config.shard_name())
+    writer.write(ok_row(0, "coffee"))
+    writer.commit({})
+    folder = BuildFolder.open(tmp_path)
+    assert config.shard_name() == "train-00001-of-00002"
+    assert folder.num_shards == 2 and folder.completed() == [1]
+    assert folder.shard_path(1) == tmp_path / "data" / "train-00001-of-00002.parquet"
+    assert folder.repo_path(1) == "data/train-00001-of-00002.parquet"
+
+
 def test_unfinished_shard_is_refused_before_any_network(tmp_path: Path) -> None:
     build = write_build(tmp_path / "out", num_shards=2, rows_per_shard=2, complete=[0])
     with pytest.raises(BuildFolderError, match="shard 1"):
