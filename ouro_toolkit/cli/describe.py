@@ -1,12 +1,14 @@
 """`ouro describe IMAGE --model M`: the region tree of one image, every node described by the VLM.
 
-This uses one simple per-node prompt; the annotator (merging child descriptions into d0, QA
-synthesis) builds on the same backends.
+Each node's request is the annotator's own (`RecursiveAnnotator.describe_request`, the versioned
+prompt file), so `ouro describe` shows what `ouro build` would write for that node's `label` and
+`description`. Small crops need no upscaling here: the Qwen2-VL processor resizes them itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -15,12 +17,6 @@ from PIL import Image
 
 from ouro_toolkit.cli.options import image_and_tree, proposer_options
 
-DESCRIBE_PROMPT = (
-    "Describe this image region in one short sentence. Start with the name of the main object."
-)
-PROMPT_VERSION = "describe-v1"
-MIN_CROP_SIDE = 28  # Qwen2-VL's patch merge needs at least 28 px a side
-
 
 @dataclass
 class NodeFailure:
@@ -28,49 +24,20 @@ class NodeFailure:
     error: str
 
 
-def crop_region(image: Image.Image, bbox: tuple[float, float, float, float]) -> Image.Image:
-    """The region's pixels, upscaled if a side is below what the vision tower accepts."""
-    crop = image.crop(tuple(round(v) for v in bbox))
-    short = min(crop.size)
-    if 0 < short < MIN_CROP_SIDE:
-        scale = MIN_CROP_SIDE / short
-        crop = crop.resize(
-            (
-                max(MIN_CROP_SIDE, round(crop.width * scale)),
-                max(MIN_CROP_SIDE, round(crop.height * scale)),
-            )
-        )
-    return crop
+async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[NodeFailure]:
+    """Fill `label` and `description` of every node (all nodes in one backend call); return failures."""
+    from ouro_toolkit.annotate.annotator import RecursiveAnnotator, parse_description
 
-
-async def describe_tree(image, tree, backend, max_new_tokens: int = 64) -> list[NodeFailure]:
-    """Fill `description` of every node (all nodes in one concurrent batch); return failures."""
-    from ouro_toolkit.backends.base import SamplingParams, VLMRequest
-
-    sampling = SamplingParams(max_new_tokens=max_new_tokens)
-    requests = [
-        VLMRequest(
-            messages=[
-                {
-                    "role": "user",
-                    "content": [
-                        {"type": "image", "image": crop_region(image, node.bbox)},
-                        {"type": "text", "text": DESCRIBE_PROMPT},
-                    ],
-                }
-            ],
-            sampling=sampling,
-            prompt_version=PROMPT_VERSION,
-        )
-        for node in tree.nodes
-    ]
+    annotator = RecursiveAnnotator(backend, prompts)
+    requests = [annotator.describe_request(image, node) for node in tree.nodes]
     results = await backend.generate(requests)
     failures = []
     for node, result in zip(tree.nodes, results, strict=True):
-        if result.ok:
-            node.description = result.text
-        else:
+        # As in the annotator: a reply that is not the JSON asked for still has text, kept.
+        if result.text is None:
             failures.append(NodeFailure(node.node_id, result.error or "no text"))
+        else:
+            node.label, node.description = parse_description(result.text)
     return failures
 
 
@@ -99,7 +66,12 @@ async def describe_tree(image, tree, backend, max_new_tokens: int = 64) -> list[
     default=None,
     help="SQLite replay cache file.",
 )
-@click.option("--max-new-tokens", default=64, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--max-new-tokens",
+    default=None,
+    type=click.IntRange(1),
+    help="Token budget per region  [default: the prompt file's describe_max_new_tokens].",
+)
 @click.option(
     "--concurrency",
     default=32,
@@ -114,15 +86,22 @@ async def describe_tree(image, tree, backend, max_new_tokens: int = 64) -> list[
     help="Print the nodes as a JSON list (flat schema, root first).",
 )
 @proposer_options
+@click.option(
+    "--prompts",
+    "prompts_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="YAML overriding the bundled prompts (must set its own `version`).",
+)
 def describe(
     image: str,
     model: str,
     backend_kind: str,
     server_url: str | None,
     cache_path: str | None,
-    max_new_tokens: int,
+    max_new_tokens: int | None,
     concurrency: int,
     as_json: bool,
+    prompts_path: str | None,
     **options,
 ) -> None:
     """Split IMAGE into its region tree and describe every region with the VLM.
@@ -133,6 +112,9 @@ def describe(
       ouro describe photo.jpg --model Qwen/Qwen2-VL-7B-Instruct --backend openai \\
           --server-url http://127.0.0.1:30000 --cache describe.sqlite --json
     """
+    import yaml
+
+    from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
 
     if backend_kind == "openai" and not server_url:
@@ -141,6 +123,14 @@ def describe(
         )
     if backend_kind != "openai" and server_url:
         raise click.BadParameter("--server-url is only used with --backend openai")
+    try:
+        prompts = load_prompts(prompts_path)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise click.ClickException(
+            f"--prompts {prompts_path}: {' '.join(str(exc).split())}"
+        ) from None
+    if max_new_tokens is not None:
+        prompts = dataclasses.replace(prompts, describe_max_new_tokens=max_new_tokens)
     picture, tree = image_and_tree(image, options)
     size = {"concurrency": concurrency} if backend_kind == "openai" else {"batch_size": concurrency}
     backend = create_backend(
@@ -149,7 +139,7 @@ def describe(
 
     async def run():
         try:
-            return await describe_tree(picture, tree, backend, max_new_tokens)
+            return await describe_tree(picture, tree, backend, prompts)
         finally:
             await backend.aclose()
 
