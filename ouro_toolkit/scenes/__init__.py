@@ -7,11 +7,19 @@ boxes, names, colours, sizes, positions, text and true region tree of everything
     caption(scene), qa_pairs(scene), describe_object(scene, obj)
 """
 
-from ouro_toolkit.scenes.generate import SceneConfig, generate_scene, generate_scenes
+from ouro_toolkit.scenes.generate import (
+    PRESETS,
+    SceneConfig,
+    generate_scene,
+    generate_scenes,
+    scene_from_id,
+)
 from ouro_toolkit.scenes.language import caption, describe_object, describe_scene, qa_pairs, refer
 from ouro_toolkit.scenes.truth import Scene, SceneObject, position_word, scene_id, size_class
 
 __all__ = [
+    "PRESETS",
+    "scene_from_id",
     "Scene",
     "SceneConfig",
     "SceneObject",

@@ -21,7 +21,7 @@ from ouro_toolkit.regions.box import intersection
 from ouro_toolkit.scenes import pieces
 from ouro_toolkit.scenes.draw import background, draw_piece
 from ouro_toolkit.scenes.pieces import Piece
-from ouro_toolkit.scenes.truth import Scene, SceneObject, position_word, size_class
+from ouro_toolkit.scenes.truth import Scene, SceneObject, parse_scene_id, position_word, size_class
 from ouro_toolkit.scenes.vocab import (
     BACKGROUND_KINDS,
     BACKGROUNDS,
@@ -61,8 +61,23 @@ class SceneConfig:
         )
 
 
-def generate_scene(seed: int, config: SceneConfig = SceneConfig(), *, render: bool = True) -> Scene:
-    """The scene for `seed`: the same seed and config always give the same pixels and truth."""
+PRESETS: dict[str, SceneConfig] = {"scene": SceneConfig(), "simple": SceneConfig.simple()}
+
+
+def generate_scene(seed: int, config: SceneConfig | str = "scene", *, render: bool = True) -> Scene:
+    """The scene for `seed`: the same seed and config always give the same pixels and truth.
+
+    `config` is a preset name (see `PRESETS`) or a `SceneConfig`; the scene's id names the preset
+    ("custom" for a config that is none of them), so `scene_from_id` can make it again.
+    """
+    if isinstance(config, str):
+        if config not in PRESETS:
+            raise ValueError(
+                f"unknown scene preset {config!r}; known presets: {', '.join(PRESETS)}"
+            )
+        preset, config = config, PRESETS[config]
+    else:
+        preset = next((name for name, c in PRESETS.items() if c == config), "custom")
     rng = random.Random(seed)
     width, height = rng.choice(config.sides), rng.choice(config.sides)
     bg_name = rng.choice(tuple(BACKGROUNDS))
@@ -79,7 +94,7 @@ def generate_scene(seed: int, config: SceneConfig = SceneConfig(), *, render: bo
     shapes = [p for p in placed if p.kind == "shape"]
     rng.shuffle(shapes)
     order = shapes + [p for p in placed if p.kind == "composite"]
-    scene = Scene(seed, width, height, bg_name, bg_kind, _truth(order, width, height))
+    scene = Scene(seed, width, height, bg_name, bg_kind, _truth(order, width, height), preset)
     if render:
         image = background(
             bg_kind, BACKGROUNDS[bg_name], width, height, np.random.default_rng(seed)
@@ -92,8 +107,16 @@ def generate_scene(seed: int, config: SceneConfig = SceneConfig(), *, render: bo
     return scene
 
 
-def generate_scenes(seeds: range | list[int], config: SceneConfig = SceneConfig()) -> list[Scene]:
+def generate_scenes(seeds: range | list[int], config: SceneConfig | str = "scene") -> list[Scene]:
     return [generate_scene(seed, config) for seed in seeds]
+
+
+def scene_from_id(text: str, *, render: bool = True) -> Scene | None:
+    """The scene a scene id (or a row id ending in one) names, made again; None if it names none."""
+    parsed = parse_scene_id(text)
+    if parsed is None or parsed[0] not in PRESETS:
+        return None
+    return generate_scene(parsed[1], parsed[0], render=render)
 
 
 def _new_object(rng: random.Random, config: SceneConfig, short_side: int) -> Piece:

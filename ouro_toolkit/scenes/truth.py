@@ -70,11 +70,12 @@ class Scene:
     background: str  # a BACKGROUNDS name
     background_kind: str  # "flat" | "gradient" | "textured"
     objects: list[SceneObject]  # by id: objects[i].id == i + 1
+    preset: str = "scene"  # the named SceneConfig it was made with ("custom" for any other)
     image: Image.Image | None = None
 
     @property
     def id(self) -> str:
-        return scene_id(self.seed)
+        return scene_id(self.seed, self.preset)
 
     def object(self, object_id: int) -> SceneObject:
         return self.objects[object_id - 1]
@@ -147,6 +148,7 @@ class Scene:
         """The ground truth as plain JSON-able data (no image)."""
         return {
             "id": self.id,
+            "preset": self.preset,
             "seed": self.seed,
             "width": self.width,
             "height": self.height,
@@ -165,6 +167,7 @@ class Scene:
             background=row["background"],
             background_kind=row["background_kind"],
             objects=[SceneObject.from_dict(o) for o in row["objects"]],
+            preset=row.get("preset", "scene"),
             image=image,
         )
 
@@ -176,8 +179,15 @@ class Scene:
         return buffer.getvalue()
 
 
-def scene_id(seed: int) -> str:
-    return f"scene-{seed:07d}"
+def scene_id(seed: int, preset: str = "scene") -> str:
+    """'scene-0000042': the preset and the seed, which is all it takes to make the scene again."""
+    return f"{preset}-{seed:07d}"
+
+
+def parse_scene_id(text: str) -> tuple[str, int] | None:
+    """(preset, seed) from a scene id or any id ending in one ('scenes/simple-0000042'); else None."""
+    preset, _, seed = text.rsplit("/", 1)[-1].rpartition("-")
+    return (preset, int(seed)) if preset and seed.isdigit() else None
 
 
 def position_word(box: IntBox | tuple[float, ...], frame: tuple[float, ...]) -> str:

@@ -135,7 +135,7 @@ def test_vocabulary_is_covered(scenes):
 
 def test_simple_config_has_no_overlap_or_nesting():
     for seed in range(40):
-        scene = generate_scene(seed, SceneConfig.simple())
+        scene = generate_scene(seed, "simple")
         tops = scene.top_level()
         assert 2 <= len(tops) <= 4
         assert all(not o.occluded_by for o in tops)
@@ -160,3 +160,17 @@ def test_real_ocr_reads_every_sign_word():
 
 def _area(box) -> int:
     return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def test_scene_ids_make_the_scene_again():
+    from ouro_toolkit.scenes import scene_from_id
+
+    for preset in ("scene", "simple"):
+        scene = generate_scene(31, preset)
+        assert scene.id == f"{preset}-0000031"
+        again = scene_from_id(f"scenes/{scene.id}")
+        assert again is not None and again.to_dict() == scene.to_dict()
+    assert generate_scene(31, SceneConfig(max_objects=3)).id == "custom-0000031"
+    assert scene_from_id("custom-0000031") is None and scene_from_id("coco/123") is None
+    with pytest.raises(ValueError, match="unknown scene preset 'hard'"):
+        generate_scene(1, "hard")
