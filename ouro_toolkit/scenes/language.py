@@ -122,7 +122,11 @@ def describe_scene(scene: Scene) -> str:
 
 def caption(scene: Scene) -> str:
     """'A red circle, a house and a sign that says "OPEN" on a beige background.'"""
-    items = [_a(short_label(o)) for o in scene.top_level()]
+    labels = [short_label(o) for o in scene.top_level()]
+    counts = {label: labels.count(label) for label in labels}
+    items = [
+        _a(label) if n == 1 else f"{NUMBER_WORDS[n]} {plural(label)}" for label, n in counts.items()
+    ]
     return f"{_join(items)[:1].upper()}{_join(items)[1:]} on a {scene.background} background."
 
 
@@ -141,7 +145,8 @@ def refer(scene: Scene, obj: SceneObject, *, with_colour: bool = True) -> str | 
             if parent.parent
             else None
         )
-        owner_ref = refer(scene, owner) if owner else None
+        # Without colour: the owner's colour is often the part's ('wall of the red house').
+        owner_ref = refer(scene, owner, with_colour=False) if owner else None
         if siblings or owner_ref is None:
             return None
         return f"{obj.name} of the {owner_ref}"
