@@ -1,67 +1,57 @@
-"""`make demo`: build a small OURO dataset from the bundled sample photos, then show a row.
+"""`make demo`: build a few procedural scenes with the shipped M0, show a row, score it.
 
-Runs fully offline: the VLM is a tiny, randomly initialised Qwen2-VL made on the spot (its text is
-meaningless noise: the demo shows the pipeline, not the model), served by the embedded
-transformers backend; proposals come from the offline grouping proposer and RapidOCR.
-Run it again and the finished shard is skipped; delete demo_out/ to start over.
+Runs fully offline. M0 is a small Qwen2-VL trained from scratch on CPU on procedural scenes
+(shipped in the package, see `ouro_toolkit/assets/m0/README.md`); it sits behind the embedded
+transformers backend and does every model step of the real pipeline: it describes every region
+the proposers found, the annotator merges those descriptions into d0, and M0 writes QA from d0.
+The row is then scored in one line against the scene's ground truth. Run it again and the
+finished shard is skipped; delete demo_out/ to start over.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from importlib import resources
 from pathlib import Path
 
+from ouro_toolkit.experiment.config import shipped_m0
+from ouro_toolkit.experiment.truth_check import check_row, one_line
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.inspect import draw_tree, load_build, render_row
 from ouro_toolkit.regions.decompose import DecomposeConfig
-
-DEMO_PROMPTS = """\
-version: ouro-v1-demo
-describe_max_new_tokens: 24
-qa_max_new_tokens: 48
-"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", default="demo_out", help="Where the tiny model and the build go.")
-    parser.add_argument(
-        "--model", help="A real VLM instead of the tiny one, e.g. Qwen/Qwen2-VL-2B-Instruct."
-    )
+    parser.add_argument("--out", default="demo_out", help="Where the build goes.")
+    parser.add_argument("--model", default=None, help="Another model folder instead of M0.")
+    parser.add_argument("--scenes", type=int, default=3, help="How many scenes to build.")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
-    model = args.model or str(_tiny_model(out / "tiny-qwen2vl"))
-    prompts = out / "demo_prompts.yaml"
-    prompts.parent.mkdir(parents=True, exist_ok=True)
-    prompts.write_text(DEMO_PROMPTS)
-    samples = resources.files("ouro_toolkit") / "assets" / "samples"
     config = BuildConfig(
-        source="local",
-        data_dir=str(samples),
-        model=model,
+        source="scenes",
+        split="validation",
+        limit=args.scenes,
+        model=args.model or shipped_m0(),
         out=str(out / "build"),
         proposers=["objects", "ocr"],
-        decompose=DecomposeConfig(max_depth=2, max_children=4),
-        prompts_path=str(prompts),
-        batch_size=4,
+        decompose=DecomposeConfig(max_depth=2, max_children=5),
+        max_pixels=224 * 224,  # the size M0 was trained at
+        batch_size=args.scenes,
     )
     stats = build_shard(config)
     print(
         f"\n== built {config.out}: {stats.to_dict() if not stats.skipped else 'already complete, skipped'}"
     )
     dataset = load_build(config.out)
-    print(f"== {len(dataset)} rows; features: {', '.join(dataset.features)}")
-    for index, row in enumerate(dataset):
-        print(
-            f"   row {index}: {row['id']:<24} status={row['status']:<5} regions={len(row['regions']):>3}  qa={len(row['qa'])}"
-        )
-    index = next((i for i, r in enumerate(dataset) if "rocket" in r["id"]), 0)
+    checks = [check_row(row) for row in dataset]
+    for index, (row, check) in enumerate(zip(dataset, checks, strict=True)):
+        print(f"   row {index}: {row['id']:<28} status={row['status']:<5} {one_line(check)}")
+    index = max(range(len(checks)), key=lambda i: checks[i]["regions"])
     row = dataset[index]
     print(f"\n== row {index} (`ouro inspect {config.out} --row {index}`):\n")
     print(
@@ -72,18 +62,7 @@ def main() -> None:
     png = out / f"row{index}_tree.png"
     draw_tree(row["image"], row["regions"]).save(png)
     print(f"\n== region boxes drawn on the image: {png}")
-    if not args.model:
-        print(
-            "== note: the tiny model's words are random noise by design; use --model Qwen/Qwen2-VL-7B-Instruct for real text."
-        )
-
-
-def _tiny_model(path: Path) -> Path:
-    if not (path / "config.json").is_file():
-        from ouro_toolkit.models.tiny import make_tiny_qwen2vl
-
-        make_tiny_qwen2vl(path)
-    return path
+    print(f"== row {index} {one_line(checks[index])}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import click
 # command name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "eval": "ouro_toolkit.cli.eval:eval_command",
+    "experiment": "ouro_toolkit.cli.experiment:experiment",
     "regions": "ouro_toolkit.cli.regions:regions",
     "build": "ouro_toolkit.cli.build:build",
     "rebuild": "ouro_toolkit.cli.build:rebuild",

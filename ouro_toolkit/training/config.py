@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ouro_toolkit.training.transform import ANNOTATIONS, OuroTransform
+from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, OuroTransform
 
 # LoRA on the language model's projections only (paper §3.2); `all-linear` would also adapt the
 # vision tower. PEFT full-matches a string `target_modules` against module names.
@@ -90,6 +90,14 @@ class OuroDataConfig:
             "group is 28 px."
         },
     )
+    crop_choice: str = field(
+        default="random",
+        metadata={
+            "help": "How the k crops are chosen: 'random' (the paper) or 'informed' (the crops whose "
+            "descriptions best cover the words of the row's QA, greedy set cover).",
+            "choices": list(CROP_CHOICES),
+        },
+    )
     max_train_samples: int | None = field(
         default=None,
         metadata={"help": "Train on the first N trainable rows only (smoke runs, debugging)."},
@@ -104,6 +112,7 @@ class OuroDataConfig:
             max_qa=self.max_qa,
             region_descriptions=self.region_descriptions,
             min_crop_side=self.min_crop_side,
+            crop_choice=self.crop_choice,  # type: ignore[arg-type]
         )
 
 

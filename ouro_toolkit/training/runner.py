@@ -163,6 +163,7 @@ def hyperparameters(data: OuroDataConfig, training: Any, model: Any) -> dict[str
         "region_descriptions": data.region_descriptions,
         "max_qa": data.max_qa,
         "crop_seed": data.crop_seed,
+        "crop_choice": data.crop_choice,
         "lora_r": model.lora_r,
         "lora_alpha": model.lora_alpha,
         "lora_dropout": model.lora_dropout,

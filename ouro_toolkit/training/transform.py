@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,6 +126,40 @@ def choose_crops(candidates: list[Crop], k: int, rng: random.Random) -> list[Cro
     return sorted(chosen, key=lambda crop: crop.node_id)
 
 
+CropChoice = Literal["random", "informed"]
+CROP_CHOICES: tuple[str, ...] = ("random", "informed")
+_WORD = re.compile(r"[a-z]+")
+# Words too common in questions and descriptions to say which object a question is about.
+_STOPWORDS = frozenset(
+    "the a an is are of and what which how many there in on at to with it its this that colour "
+    "color where left right above below inside image picture region part".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS}
+
+
+def choose_informed(
+    candidates: list[Crop], k: int, rng: random.Random, qa_texts: Sequence[str]
+) -> list[Crop]:
+    """`k` crops that together cover most of the words the row's QA asks about (greedy set
+    cover over description words; the paper draws crops at random). Ties go to `rng`'s order,
+    and crops that add nothing new are taken only after every useful one."""
+    wanted = set().union(*(content_words(t) for t in qa_texts)) if qa_texts else set()
+    pool = candidates[:]
+    rng.shuffle(pool)
+    words = {c.node_id: content_words(c.description) & wanted for c in pool}
+    chosen: list[Crop] = []
+    covered: set[str] = set()
+    while pool and len(chosen) < k:
+        best = max(pool, key=lambda c: (len(words[c.node_id] - covered), len(words[c.node_id])))
+        pool.remove(best)
+        chosen.append(best)
+        covered |= words[best.node_id]
+    return sorted(chosen, key=lambda crop: crop.node_id)
+
+
 def majority_answer(answers: Sequence[str]) -> str:
     """The most frequent of a source's answers (VQAv2 has ten per question); first on ties."""
     cleaned = [a.strip() for a in answers if a and a.strip()]
@@ -171,8 +206,13 @@ class OuroTransform:
     max_qa: int = 5
     region_descriptions: bool = True
     min_crop_side: int = 28
+    crop_choice: CropChoice = "random"
 
     def __post_init__(self) -> None:
+        if self.crop_choice not in CROP_CHOICES:
+            raise ValueError(
+                f"crop_choice={self.crop_choice!r}: choose one of {', '.join(CROP_CHOICES)}"
+            )
         if self.k < 0:
             raise ValueError(f"k={self.k}: the number of region crops must be >= 0")
         if self.annotations not in ANNOTATIONS:
@@ -202,7 +242,11 @@ class OuroTransform:
         candidates = candidate_regions(
             row.get("regions") or [], full.width, full.height, self.min_crop_side
         )
-        crops = choose_crops(candidates, self.k, rng)
+        if self.crop_choice == "informed":
+            asked = [f"{q.get('question', '')} {q.get('answer', '')}" for q in row.get("qa") or []]
+            crops = choose_informed(candidates, self.k, rng, asked)
+        else:
+            crops = choose_crops(candidates, self.k, rng)
         pictures = [bound_pixels(full, self.max_pixels)]
         pictures += [bound_pixels(full.crop(crop.box), self.max_pixels) for crop in crops]
         if self.annotations == "enhanced":

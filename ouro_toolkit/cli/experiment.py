@@ -1,0 +1,97 @@
+"""`ouro experiment`: the bootstrapping loop on procedural scenes, M0 against M1."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ouro_toolkit.experiment.config import SETTINGS, ExperimentConfig
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give comma-separated integers, e.g. 0,1,2") from None
+
+
+@click.command("experiment")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Run folder (resumable)."
+)
+@click.option("--model", default=None, help="M0 folder (default: the M0 shipped in the package).")
+@click.option(
+    "--setting",
+    type=click.Choice(SETTINGS),
+    default="headline",
+    show_default=True,
+    help="headline: M0 vs M1 at k=5; ablations: k in 0,1,3,5,7, original vs enhanced, "
+    "informed vs random crops; tiny: mechanics only (tests).",
+)
+@click.option("--seeds", default="0,1,2", show_default=True, help="M1 training seeds.")
+@click.option(
+    "--train-scenes", type=click.IntRange(min=1), default=None, help="Scenes built with M0."
+)
+@click.option(
+    "--test-scenes", type=click.IntRange(min=1), default=None, help="Held-out scenes scored."
+)
+@click.option("--qa-per-scene", type=click.IntRange(min=1), default=None)
+@click.option("--proposers", default=None, help="Comma-separated proposers (default objects,ocr).")
+@click.option(
+    "--train-override",
+    "train_overrides",
+    multiple=True,
+    help="Recipe override KEY=VALUE, repeatable (e.g. num_train_epochs=1).",
+)
+@click.option(
+    "--docs",
+    "docs",
+    type=click.Path(file_okay=False),
+    default="docs",
+    show_default=True,
+    help="Where the Markdown table and the PNG are copied ('' for nowhere).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
+@click.option("--no-progress", is_flag=True)
+def experiment(out, model, setting, seeds, train_scenes, test_scenes, qa_per_scene, proposers,
+               train_overrides, docs, as_json, no_progress) -> None:  # fmt: skip
+    """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
+
+    \b
+    ouro experiment --out runs/headline                      # M0 vs M1 at k=5, 3 seeds
+    ouro experiment --out runs/ablations --setting ablations
+    """
+    from pathlib import Path
+
+    from ouro_toolkit.experiment.runner import run_experiment
+
+    options = {
+        "train_scenes": train_scenes,
+        "test_scenes": test_scenes,
+        "qa_per_scene": qa_per_scene,
+        "proposers": proposers.split(",") if proposers else None,
+        "model": model,
+    }
+    if setting == "tiny":
+        options = {"train_scenes": 2, "test_scenes": 2, "qa_per_scene": 1} | {
+            k: v for k, v in options.items() if v is not None
+        }
+    overrides = []
+    for item in train_overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--train-override")
+        overrides += [f"--{key}", value]
+    cfg = ExperimentConfig(
+        out=out,
+        setting=setting,
+        seeds=_ints(seeds),
+        train_overrides=overrides,
+        **{k: v for k, v in options.items() if v is not None},
+    )
+    results = run_experiment(cfg, progress=not no_progress, docs=Path(docs) if docs else None)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    else:
+        click.echo((cfg.root / "results.md").read_text())

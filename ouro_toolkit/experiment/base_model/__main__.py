@@ -1,0 +1,28 @@
+"""`python -m ouro_toolkit.experiment.base_model OUT [--steps N]`: train M0 (see train.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # CPU torch spins without it
+
+
+def main() -> None:
+    from ouro_toolkit.experiment.base_model.train import BaseModelConfig, train_base_model
+
+    parser = argparse.ArgumentParser(description="Train M0 from scratch on procedural scenes.")
+    parser.add_argument("out", help="run folder (checkpoint, train_log.jsonl, model/)")
+    defaults = BaseModelConfig()
+    for name in ("seed", "steps", "batch_size", "eval_every", "eval_crops", "threads"):
+        parser.add_argument(
+            f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name)
+        )
+    parser.add_argument("--lr", type=float, default=defaults.lr)
+    args = vars(parser.parse_args())
+    out = args.pop("out")
+    print(train_base_model(out, BaseModelConfig(**args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Training samples for M0, one kind per role, with the exact requests the pipeline sends.
+
+Describe and QA prompts come from `RecursiveAnnotator.describe_request` / `qa_request` with the
+backend's JSON instruction appended, so M0 is trained on byte-identical prompts to those it
+answers in `ouro build`. Targets come from the scenes' ground truth:
+
+* `crop`: one object's crop -> `{"label", "description"}` (label: colour + name, no size, as a
+  crop does not show its size in the image);
+* `scene`: the whole scene with the describe prompt -> `{"label": "scene", "description":
+  <coarse caption>}` (the root node of every tree is the whole image);
+* `qa`: the QA prompt with a d0-like text (the true tree merged by the annotator's own merge)
+  -> `{"qa": [...]}` with up to five exact pairs;
+* `answer`: a question about the scene -> its short answer (with and without the short-answer
+  suffix the benchmarks use), and "Describe this image in detail." -> the coarse caption.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+from ouro_toolkit.annotate.merge import merge_tree
+from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
+from ouro_toolkit.backends.messages import with_json_instruction
+from ouro_toolkit.evaluation.benchmarks import SHORT
+from ouro_toolkit.regions.tree import RegionNode
+from ouro_toolkit.scenes import caption, describe_object, generate_scene
+from ouro_toolkit.scenes.language import sample_qa
+from ouro_toolkit.scenes.oracle import describe_region
+from ouro_toolkit.scenes.truth import Scene, SceneObject
+from ouro_toolkit.training.transform import DESCRIBE_PROMPT
+
+ROLES = ("crop", "scene", "qa", "answer")
+SCENE_LABEL = "scene"
+QA_ASPECT = {
+    "colour": "object details",
+    "text": "object details",
+    "count": "scene context",
+    "left_of": "spatial relationships",
+    "above": "spatial relationships",
+    "inside": "spatial relationships",
+}
+
+
+@dataclass
+class Sample:
+    role: str
+    messages: list[dict[str, Any]]  # protocol messages (PIL images inside)
+    answer: str
+    truth: dict[str, str]  # what the answer should contain, for accuracy checks
+
+
+def crop_label(obj: SceneObject) -> str:
+    """'red circle', 'blue door', 'house', 'sign', 'word OPEN'."""
+    if obj.name == "text":
+        return obj.label
+    if obj.name in ("house", "sign"):
+        return obj.name
+    return f"{obj.colour} {obj.name}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _prompt_messages(request) -> list[dict[str, Any]]:
+    if request.json_schema is None:
+        return request.messages
+    return with_json_instruction(request.messages, request.json_schema)
+
+
+def _node(obj: SceneObject) -> RegionNode:
+    return RegionNode(0, 0, obj.depth, tuple(float(v) for v in obj.bbox), 1.0, "truth")
+
+
+# Share of crop samples whose box is random rather than one object's.
+PROPOSAL_SHARE = 0.25
+
+
+def proposal_box(scene: Scene, rng: random.Random) -> tuple[int, int, int, int]:
+    side = min(scene.width, scene.height)
+    w, h = (max(28, round(rng.uniform(0.12, 0.6) * side)) for _ in range(2))
+    x0, y0 = rng.randrange(0, scene.width - w + 1), rng.randrange(0, scene.height - h + 1)
+    return (x0, y0, x0 + w, y0 + h)
+
+
+def jitter_box(scene: Scene, obj: SceneObject, rng: random.Random) -> tuple[int, int, int, int]:
+    """The object's box, loosened or shifted a little the way a proposer's box would be."""
+    x0, y0, x1, y1 = obj.bbox
+    w, h = x1 - x0, y1 - y0
+    pad = [round(rng.uniform(-0.06, 0.15) * s) for s in (w, h, w, h)]
+    box = (x0 - pad[0], y0 - pad[1], x1 + pad[2], y1 + pad[3])
+    box = (max(0, box[0]), max(0, box[1]), min(scene.width, box[2]), min(scene.height, box[3]))
+    if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+        return obj.bbox
+    return box
+
+
+class RoleSampler:
+    """Draws seeded samples of every role from scenes seeded in [first_seed, first_seed + n)."""
+
+    def __init__(self, first_seed: int, n_scenes: int, prompts: PromptSet | None = None):
+        self.first_seed = first_seed
+        self.n_scenes = n_scenes
+        self.prompts = prompts or load_prompts()
+        self.annotator = RecursiveAnnotator(backend=None, prompts=self.prompts)  # type: ignore[arg-type]
+
+    def scene(self, rng: random.Random) -> Scene:
+        return generate_scene(self.first_seed + rng.randrange(self.n_scenes))
+
+    def sample(self, role: str, rng: random.Random) -> Sample:
+        return getattr(self, f"_{role}")(self.scene(rng), rng)
+
+    def crop_sample(self, scene: Scene, obj: SceneObject, box, ocr: bool) -> Sample:
+        node = _node(obj)
+        node.bbox = tuple(float(v) for v in box)  # type: ignore[assignment]
+        node.parent_id = 0
+        node.ocr_text = obj.text if ocr and obj.name == "text" else ""
+        request = self.annotator.describe_request(scene.image, node)
+        answer = {"label": crop_label(obj), "description": describe_object(scene, obj)}
+        truth = {"colour": obj.colour, "name": obj.name, "label": crop_label(obj)}
+        return Sample("crop", _prompt_messages(request), _dump(answer), truth)
+
+    def _crop(self, scene: Scene, rng: random.Random) -> Sample:
+        if rng.random() < PROPOSAL_SHARE:
+            return self.proposal_sample(scene, proposal_box(scene, rng))
+        obj = rng.choice(scene.objects)
+        return self.crop_sample(scene, obj, jitter_box(scene, obj, rng), rng.random() < 0.5)
+
+    def proposal_sample(self, scene: Scene, box: tuple[int, int, int, int]) -> Sample:
+        """A box that is not one object's (background, a fragment, several objects): the
+        oracle's words for it, as a proposer's stray regions need."""
+        node = RegionNode(0, 0, 1, tuple(float(v) for v in box), 1.0, "truth")
+        request = self.annotator.describe_request(scene.image, node)
+        label, description = describe_region(scene, box)
+        answer = {"label": label, "description": description}
+        return Sample("crop", _prompt_messages(request), _dump(answer), {"label": label})
+
+    def _scene(self, scene: Scene, rng: random.Random) -> Sample:
+        root = RegionNode(
+            0, -1, 0, (0.0, 0.0, float(scene.width), float(scene.height)), 1.0, "root"
+        )
+        request = self.annotator.describe_request(scene.image, root)
+        answer = {"label": SCENE_LABEL, "description": caption(scene)}
+        return Sample(
+            "scene", _prompt_messages(request), _dump(answer), {"caption": caption(scene)}
+        )
+
+    def d0(self, scene: Scene) -> str:
+        """What the pipeline's d0 looks like when every region is described correctly."""
+        tree = scene.tree()
+        for node in tree.nodes[1:]:
+            obj = _object_at(scene, node)
+            node.label = crop_label(obj)
+        tree.root.description = caption(scene)
+        return merge_tree(tree)
+
+    def _qa(self, scene: Scene, rng: random.Random) -> Sample:
+        pairs = sample_qa(scene, 5, rng)
+        request = self.annotator.qa_request(scene.image, self.d0(scene))
+        answer = {
+            "qa": [
+                {"question": p["question"], "answer": p["answer"], "aspect": QA_ASPECT[p["kind"]]}
+                for p in pairs
+            ]
+        }
+        return Sample("qa", _prompt_messages(request), _dump(answer), {})
+
+    def _answer(self, scene: Scene, rng: random.Random) -> Sample:
+        if rng.random() < 0.2:
+            question, answer = DESCRIBE_PROMPT, caption(scene)
+        else:
+            pair = sample_qa(scene, 1, rng)[0]
+            question = pair["question"] + (SHORT if rng.random() < 0.5 else "")
+            answer = pair["answer"]
+        messages = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image", "image": scene.image},
+                    {"type": "text", "text": question},
+                ],
+            }
+        ]
+        return Sample("answer", messages, answer, {"answer": answer})
+
+
+def _object_at(scene: Scene, node: RegionNode) -> SceneObject:
+    box = tuple(round(v) for v in node.bbox)
+    return next(o for o in scene.objects if tuple(o.bbox) == box)
+
+
+def corpus(sampler: RoleSampler, n: int, seed: int) -> list[str]:
+    """Texts for the tokenizer: every role's prompt and answer, from `n` samples of each."""
+    rng = random.Random(seed)
+    texts = []
+    for role in ROLES:
+        for _ in range(n):
+            s = sampler.sample(role, rng)
+            texts.extend(
+                p["text"] for m in s.messages for p in m["content"] if p.get("type") == "text"
+            )
+            texts.append(s.answer)
+    return texts
+
+
+def image_of(sample: Sample) -> list[Image.Image]:
+    return [p["image"] for m in sample.messages for p in m["content"] if p.get("type") == "image"]

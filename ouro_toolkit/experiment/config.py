@@ -1,0 +1,94 @@
+"""`ExperimentConfig`: one bootstrapping experiment, from M0 to the M0-vs-M1 table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
+
+SETTINGS = ("headline", "ablations", "tiny")
+
+
+def shipped_m0() -> str:
+    """The M0 shipped inside the package (made by `make m0`)."""
+    return str(resources.files("ouro_toolkit") / "assets" / "m0")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One way of training M1: k crops, which annotations, how crops are chosen."""
+
+    k: int = 5
+    annotations: str = "enhanced"
+    crop_choice: str = "random"
+
+    @property
+    def name(self) -> str:
+        return f"k{self.k}-{self.annotations}-{self.crop_choice}"
+
+    def __post_init__(self) -> None:
+        if self.annotations not in ANNOTATIONS or self.crop_choice not in CROP_CHOICES:
+            raise ValueError(
+                f"arm {self}: annotations in {ANNOTATIONS}, crop_choice in {CROP_CHOICES}"
+            )
+
+
+def arms_for(setting: str) -> list[Arm]:
+    if setting == "headline" or setting == "tiny":
+        return [Arm()]
+    if setting == "ablations":
+        ks = [Arm(k=k) for k in (0, 1, 3, 5, 7)]
+        return ks + [Arm(annotations="original"), Arm(crop_choice="informed")]
+    raise ValueError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
+
+
+@dataclass
+class ExperimentConfig:
+    out: str
+    model: str = field(default_factory=shipped_m0)  # M0
+    setting: str = "headline"
+    arms: list[Arm] = field(default_factory=list)  # empty: the setting's arms
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    train_scenes: int = 48  # scenes annotated by the pipeline with M0 (train split)
+    test_scenes: int = 40  # held-out scenes (test split) M0 and M1 are scored on
+    qa_per_scene: int = 3
+    proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
+    max_depth: int = 2
+    max_children: int = 5
+    max_pixels: int = 224 * 224  # what M0 was trained at
+    batch_size: int = 8
+    recipe: str = "recipes/scenes_m0_lora.yaml"
+    train_overrides: list[str] = field(default_factory=list)  # extra `--key value` for the recipe
+    describe_max_new_tokens: int = 200
+
+    def __post_init__(self) -> None:
+        if not self.arms:
+            self.arms = arms_for(self.setting)
+        self.arms = [a if isinstance(a, Arm) else Arm(**a) for a in self.arms]
+        if not self.seeds:
+            raise ValueError("--seeds needs at least one seed")
+
+    @property
+    def root(self) -> Path:
+        return Path(self.out)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def record(self) -> None:
+        """Write the config beside the results; a folder keeps one model and one data setting."""
+        path = self.root / "experiment_config.json"
+        self.root.mkdir(parents=True, exist_ok=True)
+        fixed = ("model", "train_scenes", "test_scenes", "qa_per_scene", "proposers", "max_depth")
+        if path.is_file():
+            old = json.loads(path.read_text())
+            changed = [k for k in fixed if old.get(k) != self.to_dict()[k]]
+            if changed:
+                raise ValueError(
+                    f"{self.root} holds an experiment with other {', '.join(changed)}; "
+                    "use a new --out folder"
+                )
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")

@@ -1,0 +1,136 @@
+"""`run_experiment`: the bootstrapping loop, stage by stage, each resumable.
+
+1. build: `ouro build --source scenes` with M0 behind the embedded backend (proposers, the tree,
+   M0 describing every region, the merge, M0 writing QA) -> OURO rows. A finished shard is
+   skipped; an unfinished one replays its request cache.
+2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops), one run per arm
+   and seed; a run whose adapter and `ouro_training.json` exist is skipped.
+3. eval: M0 and every M1 on held-out scenes (QA accuracy, description object F1); one JSON per
+   variant, reused on a rerun.
+4. report: results JSON, a Markdown table (mean ± spread over seeds), a PNG of score vs k.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from ouro_toolkit.experiment.config import Arm, ExperimentConfig
+from ouro_toolkit.experiment.evaluate import evaluate_variant, test_items
+from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
+
+log = logging.getLogger(__name__)
+
+
+def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
+    from ouro_toolkit.pipeline.build import build_shard
+    from ouro_toolkit.pipeline.config import BuildConfig
+    from ouro_toolkit.regions.decompose import DecomposeConfig
+
+    build = BuildConfig(
+        source="scenes",
+        split="train",
+        limit=cfg.train_scenes,
+        model=cfg.model,
+        out=str(cfg.root / "build"),
+        proposers=list(cfg.proposers),
+        decompose=DecomposeConfig(max_depth=cfg.max_depth, max_children=cfg.max_children),
+        max_pixels=cfg.max_pixels,
+        batch_size=cfg.batch_size,
+        progress=progress,
+    )
+    stats = build_shard(build)
+    log.info("build: %s", stats.to_dict())
+    return build.out_dir
+
+
+def adapter_dir(cfg: ExperimentConfig, arm: Arm, seed: int) -> Path:
+    return cfg.root / "adapters" / f"{arm.name}-s{seed}"
+
+
+def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -> None:
+    from ouro_toolkit.training.config import parse_training_args
+    from ouro_toolkit.training.runner import TRAINING_RECORD, run_training
+
+    runs = [(arm, seed) for arm in cfg.arms for seed in cfg.seeds]
+    for arm, seed in tqdm(runs, desc="train M1", disable=not progress):
+        out = adapter_dir(cfg, arm, seed)
+        if (out / TRAINING_RECORD).is_file():
+            continue
+        argv = [
+            "--config", cfg.recipe,
+            "--model_name_or_path", cfg.model,
+            "--dataset_name", str(build_dir),
+            "--output_dir", str(out),
+            "--k", str(arm.k),
+            "--annotations", arm.annotations,
+            "--crop_choice", arm.crop_choice,
+            "--max_pixels", str(cfg.max_pixels),
+            "--seed", str(seed),
+            "--crop_seed", str(seed),
+            "--disable_tqdm", "true" if not progress else "false",
+            *cfg.train_overrides,
+        ]  # fmt: skip
+        args = parse_training_args(argv, prog="ouro experiment")
+        run_training(args.data, args.training, args.model, args.ouro)
+
+
+def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict[str, list]]:
+    items = test_items(cfg.test_scenes, cfg.qa_per_scene)
+    variants: list[tuple[str, Arm | None, int | None]] = [("M0", None, None)]
+    variants += [(arm.name, arm, seed) for arm in cfg.arms for seed in cfg.seeds]
+    m0: dict[str, Any] = {}
+    arms: dict[str, list] = {arm.name: [] for arm in cfg.arms}
+    for name, arm, seed in tqdm(variants, desc="eval", disable=not progress):
+        adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
+        file = cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}-s{seed}.json")
+        result = evaluate_variant(
+            cfg.model,
+            adapter,
+            items,
+            file,
+            batch_size=16,
+            max_new_tokens=cfg.describe_max_new_tokens,
+            progress=progress,
+        )
+        if arm is None:
+            m0 = result
+        else:
+            arms[name].append(result | {"seed": seed})
+    return m0, arms
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "samples"}
+
+
+def run_experiment(
+    cfg: ExperimentConfig, progress: bool = True, docs: Path | None = None
+) -> dict[str, Any]:
+    cfg.record()
+    build_dir = build_stage(cfg, progress)
+    train_stage(cfg, build_dir, progress)
+    m0, arms = eval_stage(cfg, progress)
+    rows = aggregate(m0, arms)
+    results = {
+        "config": cfg.to_dict(),
+        "table": rows,
+        "m0": summary(m0),
+        "m1": {name: [summary(r) for r in runs] for name, runs in arms.items()},
+    }
+    path = cfg.root / "results.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown_table(rows, len(cfg.seeds))
+    (cfg.root / "results.md").write_text(table)
+    plot = plot_vs_k(rows, cfg.root / "score_vs_k.png")
+    if docs is not None:
+        docs.mkdir(parents=True, exist_ok=True)
+        (docs / f"experiment-{cfg.setting}.md").write_text(table)
+        if plot is not None:
+            (docs / f"experiment-{cfg.setting}.png").write_bytes(plot.read_bytes())
+    results["files"] = {"results": str(path), "table": str(cfg.root / "results.md")}
+    return results

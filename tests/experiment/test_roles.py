@@ -1,0 +1,100 @@
+"""M0's training samples: the pipeline's exact prompts, truthful targets, answer-only labels."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from ouro_toolkit.annotate.annotator import RecursiveAnnotator, parse_description, parse_qa
+from ouro_toolkit.annotate.prompts import load_prompts
+from ouro_toolkit.backends.messages import with_json_instruction
+from ouro_toolkit.experiment.base_model.roles import ROLES, RoleSampler, crop_label
+from ouro_toolkit.experiment.base_model.train import (
+    IGNORE,
+    BaseModelConfig,
+    collate,
+    encode,
+    lr_at,
+    role_schedule,
+)
+from ouro_toolkit.models.seeing import SeeingConfig, make_seeing_qwen2vl
+from ouro_toolkit.regions.tree import RegionNode
+from ouro_toolkit.schema import QA_ASPECTS
+from ouro_toolkit.scenes import generate_scene
+
+
+@pytest.fixture(scope="module")
+def sampler():
+    return RoleSampler(0, 1000)
+
+
+@pytest.fixture(scope="module")
+def small(sampler):
+    from ouro_toolkit.experiment.base_model.roles import corpus
+
+    cfg = SeeingConfig(vocab_size=400, hidden=64, layers=1, intermediate=64, vision_depth=1)
+    return make_seeing_qwen2vl(corpus(sampler, 10, 0), cfg)
+
+
+def test_crop_prompt_is_the_annotators_request(sampler):
+    scene = generate_scene(7)
+    obj = scene.objects[0]
+    sample = sampler.crop_sample(scene, obj, obj.bbox, ocr=False)
+    node = RegionNode(1, 0, 1, tuple(float(v) for v in obj.bbox), 1.0, "x")
+    request = RecursiveAnnotator(None, load_prompts()).describe_request(scene.image, node)  # type: ignore[arg-type]
+    expected = with_json_instruction(request.messages, request.json_schema)
+    texts = [p["text"] for p in sample.messages[0]["content"] if p["type"] == "text"]
+    assert texts == [p["text"] for p in expected[0]["content"] if p["type"] == "text"]
+    assert sample.messages[0]["content"][0]["image"].size == scene.crop(obj).size
+    assert parse_description(sample.answer) == (
+        crop_label(obj),
+        json.loads(sample.answer)["description"],
+    )
+
+
+def test_every_role_has_a_parseable_target(sampler):
+    rng = random.Random(0)
+    for role in ROLES:
+        sample = sampler.sample(role, rng)
+        assert sample.role == role and sample.answer
+        if role == "qa":
+            pairs = parse_qa(sample.answer)
+            assert 1 <= len(pairs) <= 5 and all(p["aspect"] in QA_ASPECTS for p in pairs)
+            assert "{description}" not in sample.messages[0]["content"][1]["text"]
+        if role == "scene":
+            assert json.loads(sample.answer)["label"] == "scene"
+
+
+def test_loss_is_on_the_answer_only(sampler, small):
+    model, processor = small
+    sample = sampler.sample("crop", random.Random(1))
+    enc = encode(sample, processor)
+    answer = processor.tokenizer(sample.answer + "<|im_end|>", add_special_tokens=False)[
+        "input_ids"
+    ]
+    labelled = [t for t in enc["labels"] if t != IGNORE]
+    assert labelled == answer
+    assert enc["labels"][: len(enc["labels"]) - len(answer)] == [IGNORE] * (
+        len(enc["labels"]) - len(answer)
+    )
+    batch = collate(
+        [enc, encode(sampler.sample("answer", random.Random(2)), processor)],
+        processor.tokenizer.pad_token_id,
+        model.config.image_token_id,
+    )
+    assert (
+        batch["mm_token_type_ids"].sum()
+        == (batch["input_ids"] == model.config.image_token_id).sum()
+    )
+    loss = model(**batch).loss
+    assert loss.item() > 0
+
+
+def test_schedule_meets_the_weights_and_lr_warms_then_decays():
+    cfg = BaseModelConfig(steps=200, warmup=10)
+    roles = role_schedule(cfg)
+    assert len(roles) == 200 and abs(roles.count("crop") - 124) <= 1
+    assert lr_at(0, cfg) < lr_at(9, cfg) == pytest.approx(cfg.lr)
+    assert lr_at(199, cfg) == pytest.approx(cfg.lr * cfg.min_lr_ratio, rel=0.05)

@@ -1,0 +1,50 @@
+"""Reading OURO rows of scenes against the truth."""
+
+from __future__ import annotations
+
+import random
+
+from ouro_toolkit.experiment.truth_check import check_row, one_line, summarise
+from ouro_toolkit.scenes import describe_scene, generate_scene
+from ouro_toolkit.scenes.language import sample_qa
+from ouro_toolkit.scenes.oracle import describe_region
+
+
+def _row(scene, label_of, qa):
+    tree = scene.tree()
+    regions = [
+        {"node_id": n.node_id, "parent_id": n.parent_id, "bbox": list(n.bbox), "label": label_of(n)}
+        for n in tree.nodes
+    ]
+    return {
+        "id": f"scenes/{scene.id}",
+        "regions": regions,
+        "description": describe_scene(scene),
+        "qa": qa,
+    }
+
+
+def test_a_true_row_scores_full_and_a_wrong_one_does_not():
+    scene = generate_scene(11)
+    pairs = sample_qa(scene, 3, random.Random(0))
+    right = _row(
+        scene,
+        lambda n: describe_region(scene, n.bbox)[0],
+        [{"question": p["question"], "answer": p["answer"]} for p in pairs],
+    )
+    check = check_row(right)
+    assert check["labels_right"] == check["regions"] == len(scene.objects)
+    assert check["d0_named"] == check["d0_objects"] > 0
+    assert check["qa_exact_questions"] == check["qa_right"] == 3
+    wrong = _row(
+        scene,
+        lambda n: "zebra",
+        [{"question": p["question"], "answer": "zebra"} for p in pairs]
+        + [{"question": "Is it nice?", "answer": "yes"}],
+    )
+    bad = check_row(wrong)
+    assert bad["labels_right"] == 0 and bad["qa_right"] == 0 and bad["qa"] == 4
+    assert bad["qa_exact_questions"] == 3
+    summary = summarise([check, bad])
+    assert summary["region_label_accuracy"] == 0.5 and summary["qa_answer_accuracy"] == 0.5
+    assert "region labels 0/" in one_line(bad)
