@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OMP_WAIT_POLICY := PASSIVE
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install test demo lint format clean
+.PHONY: install test demo lint format clean m0 experiment experiment-ablations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m ouro_toolkit.demo
+
+# M0 from scratch on CPU (resumes from runs/m0/checkpoint.pt), shipped into the package.
+m0: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m ouro_toolkit.experiment.base_model runs/m0 --ship ouro_toolkit/assets/m0
+
+# M0 vs M1 (k=5, 3 seeds) on held-out scenes; resumable; table + plot into docs/.
+experiment: $(STAMP)
+	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/ouro experiment --out runs/experiment
+
+experiment-ablations: $(STAMP)
+	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/ouro experiment --out runs/experiment --setting ablations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

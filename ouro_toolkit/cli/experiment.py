@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 
 import click
 
-from ouro_toolkit.experiment.config import SETTINGS, ExperimentConfig
+from ouro_toolkit.experiment.config import SETTINGS, TINY, ExperimentConfig
 
 
 def _ints(text: str) -> list[int]:
@@ -29,7 +31,7 @@ def _ints(text: str) -> list[int]:
     help="headline: M0 vs M1 at k=5; ablations: k in 0,1,3,5,7, original vs enhanced, "
     "informed vs random crops; tiny: mechanics only (tests).",
 )
-@click.option("--seeds", default="0,1,2", show_default=True, help="M1 training seeds.")
+@click.option("--seeds", default=None, help="M1 training seeds [default: 0,1,2].")
 @click.option(
     "--train-scenes", type=click.IntRange(min=1), default=None, help="Scenes built with M0."
 )
@@ -66,31 +68,32 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, qa_per_sce
 
     from ouro_toolkit.experiment.runner import run_experiment
 
-    options = {
-        "train_scenes": train_scenes,
-        "test_scenes": test_scenes,
-        "qa_per_scene": qa_per_scene,
-        "proposers": proposers.split(",") if proposers else None,
-        "model": model,
-    }
-    if setting == "tiny":
-        options = {"train_scenes": 2, "test_scenes": 2, "qa_per_scene": 1} | {
-            k: v for k, v in options.items() if v is not None
-        }
     overrides = []
     for item in train_overrides:
         key, sep, value = item.partition("=")
         if not sep:
             raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--train-override")
         overrides += [f"--{key}", value]
-    cfg = ExperimentConfig(
-        out=out,
-        setting=setting,
-        seeds=_ints(seeds),
-        train_overrides=overrides,
-        **{k: v for k, v in options.items() if v is not None},
-    )
-    results = run_experiment(cfg, progress=not no_progress, docs=Path(docs) if docs else None)
+    given = {
+        "train_scenes": train_scenes,
+        "test_scenes": test_scenes,
+        "qa_per_scene": qa_per_scene,
+        "proposers": proposers.split(",") if proposers else None,
+        "model": model,
+        "seeds": _ints(seeds) if seeds else None,
+        "train_overrides": overrides or None,
+    }
+    options = dict(TINY) if setting == "tiny" else {}
+    options.update({k: v for k, v in given.items() if v is not None})
+    cfg = ExperimentConfig(out=out, setting=setting, **options)
+    # Trainer and library chatter print to stdout; keep it for JSON only.
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            results = run_experiment(
+                cfg, progress=not no_progress, docs=Path(docs) if docs else None
+            )
+    except ValueError as err:  # a bad setting or folder: one line naming it
+        raise click.ClickException(" ".join(str(err).split())) from None
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:

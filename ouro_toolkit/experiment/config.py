@@ -45,6 +45,19 @@ def arms_for(setting: str) -> list[Arm]:
     raise ValueError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
 
 
+# The `tiny` setting: mechanics only (the test suite runs it), no claim.
+TINY = {
+    "train_scenes": 1,
+    "test_scenes": 1,
+    "qa_per_scene": 1,
+    "proposers": ["objects"],
+    "max_depth": 1,
+    "describe_max_new_tokens": 24,
+    "seeds": [0],
+    "train_overrides": ["--max_steps", "1"],
+}
+
+
 @dataclass
 class ExperimentConfig:
     out: str

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from ouro_toolkit.experiment.config import Arm, ExperimentConfig
 from ouro_toolkit.experiment.evaluate import evaluate_variant, test_items
 from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
+from ouro_toolkit.experiment.truth_check import check_row, summarise
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,14 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
     return m0, arms
 
 
+def build_quality(build_dir: Path) -> dict[str, float]:
+    """How right M0's OURO rows are (region labels, d0 objects, QA) against the truth."""
+    from ouro_toolkit.pipeline.inspect import load_build
+
+    rows = load_build(build_dir).remove_columns("image")
+    return summarise([check_row(row) for row in rows if row["status"] == "ok"])
+
+
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "samples"}
 
@@ -119,6 +128,7 @@ def run_experiment(
     results = {
         "config": cfg.to_dict(),
         "table": rows,
+        "build_vs_truth": build_quality(build_dir),
         "m0": summary(m0),
         "m1": {name: [summary(r) for r in runs] for name, runs in arms.items()},
     }

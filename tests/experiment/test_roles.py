@@ -21,8 +21,8 @@ from ouro_toolkit.experiment.base_model.train import (
 )
 from ouro_toolkit.models.seeing import SeeingConfig, make_seeing_qwen2vl
 from ouro_toolkit.regions.tree import RegionNode
-from ouro_toolkit.schema import QA_ASPECTS
 from ouro_toolkit.scenes import generate_scene
+from ouro_toolkit.schema import QA_ASPECTS
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # CPU torch spins without it
 
@@ -19,9 +20,15 @@ def main() -> None:
             f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name)
         )
     parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--ship", help="then copy the model, log and card into this folder")
     args = vars(parser.parse_args())
-    out = args.pop("out")
+    out, ship_to = args.pop("out"), args.pop("ship")
+    start = time.time()
     print(train_base_model(out, BaseModelConfig(**args)))
+    if ship_to:
+        from ouro_toolkit.experiment.base_model.ship import ship
+
+        print(ship(out, ship_to, minutes=(time.time() - start) / 60))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+"""`ouro experiment --setting tiny`: the whole loop on the shipped M0, mechanics only (no claim).
+
+Real parts throughout: the scenes source, the grouping proposer, M0 behind the embedded
+backend, the TRL recipe with LoRA, the held-out scoring. Sized to one scene each way.
+"""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from ouro_toolkit.cli.main import cli
+
+
+def test_tiny_experiment_runs_and_resumes(tmp_path):
+    out, docs = tmp_path / "run", tmp_path / "docs"
+    args = ["experiment", "--out", str(out), "--setting", "tiny", "--docs", str(docs), "--json"]
+    args.append("--no-progress")
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    results = json.loads(first.stdout)
+    assert set(results["table"]) == {"M0", "M1 k5-enhanced-random"}
+    for row in results["table"].values():
+        assert 0.0 <= row["qa_accuracy"]["mean"] <= 1.0
+    assert results["m0"]["scenes"] == 1 and results["m0"]["qa_items"] == 1
+    assert results["build_vs_truth"]["rows"] == 1
+    adapter = out / "adapters" / "k5-enhanced-random-s0" / "adapter_model.safetensors"
+    assert adapter.is_file()
+    assert (docs / "experiment-tiny.md").read_text().startswith("| model |")
+    assert (docs / "experiment-tiny.png").stat().st_size > 0
+    # A rerun trains nothing and scores nothing again: same adapter file, same numbers.
+    stamp = adapter.stat().st_mtime_ns
+    second = CliRunner().invoke(cli, args)
+    assert second.exit_code == 0, second.output
+    assert adapter.stat().st_mtime_ns == stamp
+    assert json.loads(second.stdout)["table"] == results["table"]
+
+
+def test_a_folder_keeps_its_settings(tmp_path):
+    from ouro_toolkit.experiment.config import ExperimentConfig
+
+    ExperimentConfig(out=str(tmp_path), train_scenes=3).record()
+    try:
+        ExperimentConfig(out=str(tmp_path), train_scenes=4).record()
+    except ValueError as err:
+        assert "train_scenes" in str(err)
+    else:
+        raise AssertionError("a second setting in one folder must be refused")
