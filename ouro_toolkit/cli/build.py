@@ -46,10 +46,11 @@ BUILD_ERRORS = (
 )
 @click.option(
     "--backend",
-    type=click.Choice(["transformers", "openai"]),
+    type=click.Choice(["transformers", "openai", "oracle"]),
     default="transformers",
     show_default=True,
-    help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
+    help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve); "
+    "oracle: the ground-truth oracle, for measuring on `--source scenes` only (not a model).",
 )
 @click.option(
     "--server-url", help="Server base URL for --backend openai (what `ouro serve` prints)."

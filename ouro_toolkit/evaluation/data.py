@@ -92,6 +92,8 @@ def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None
                 f"(expected e.g. {root}/{(config + '/') if config else ''}{bench.split}-00000-of-00001.parquet)"
             )
         return _stream(files)
+    if bench.generate is not None:
+        return bench.generate(bench)
     hub_id = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
     if hub_id is None:
         raise DataUnavailable(

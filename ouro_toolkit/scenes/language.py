@@ -92,7 +92,8 @@ def describe_object(scene: Scene, obj: SceneObject) -> str:
     if obj.name == "head":
         petals = by_name["petal"]
         centre = by_name["centre"][0]
-        return f"A flower head of {_count_phrase(len(petals), obj.colour, 'petal')} around {_a(centre.colour)} centre."
+        # Without its stem it still looks like a flower, and a describer would say so.
+        return f"A {obj.colour} flower of {_count_phrase(len(petals), obj.colour, 'petal')} around {_a(centre.colour)} centre."
     if obj.name == "car":
         wheels = by_name.get("wheel", [])
         return f"A {obj.colour} car with a white window and {_count_phrase(len(wheels), 'black', 'wheel')}."

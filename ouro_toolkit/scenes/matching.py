@@ -146,40 +146,51 @@ def score_description(scene: Scene, text: str) -> DescriptionScore:
     colour, then the same position; each object and each mention is used once."""
     objects = scored_objects(scene)
     free = {o.id: o for o in objects}
-    found: list[Mention] = []
-    for mention in mentions(text):
-        found += [
-            Mention(mention.name, mention.colour, mention.position, 1, mention.sentence_colours)
-        ] * mention.count
     matched: list[tuple[int, Mention]] = []
-    repeats = 0
-    for mention in found:
-        candidates = [o for o in free.values() if o.name == mention.name]
-        if not candidates:
-            if any(m.name == mention.name and m.colour == mention.colour for _, m in matched):
-                repeats += 1
+    mentioned = repeats = 0
+    previous: Mention | None = None
+    for said in mentions(text):
+        if said.count == 1 and _repeat(said, previous, [m for _, m in matched]):
+            repeats += 1
+            previous = said
             continue
-        best = max(
-            candidates,
-            key=lambda o: (o.colour == mention.colour, _position_right(o, mention, scene), -o.id),
-        )
-        if mention.colour is None and any(
-            m.name == mention.name and mention.position in (None, m.position) for _, m in matched
-        ):
-            repeats += 1  # 'the circle' again, after 'a red circle': not a new object
-            continue
-        matched.append((best.id, mention))
-        del free[best.id]
+        previous = said
+        for _ in range(said.count):
+            mentioned += 1
+            candidates = [o for o in free.values() if o.name == said.name]
+            if candidates:
+                best = max(
+                    candidates,
+                    key=lambda o: (o.colour == said.colour, _position_right(o, said, scene), -o.id),
+                )
+                matched.append((best.id, said))
+                del free[best.id]
     by_id = {o.id: o for o in objects}
     return DescriptionScore(
         objects=len(objects),
-        mentions=len(found) - repeats,
+        mentions=mentioned,
         named=len(matched),
         right_colour=sum(_colour_right(by_id[i], m) for i, m in matched),
         right_position=sum(_position_right(by_id[i], m, scene) for i, m in matched),
         repeats=repeats,
         matched=matched,
     )
+
+
+def _repeat(said: Mention, previous: Mention | None, matched: list[Mention]) -> bool:
+    """The same object named again: right after itself ('A pink flower. A pink flower of five
+    petals'), or without a colour after a matched mention of its name ('the circle')."""
+
+    def same(other: Mention) -> bool:
+        return (
+            other.name == said.name
+            and said.colour in (None, other.colour)
+            and said.position in (None, other.position)
+        )
+
+    if previous is not None and same(previous):
+        return True
+    return said.colour is None and any(same(m) for m in matched)
 
 
 def _colour_right(obj: SceneObject, mention: Mention) -> bool:
@@ -247,3 +258,64 @@ def answer_is_right(kind: str, expected: str, prediction: str) -> bool:
     if not said or {m.name for m in said} != {name}:
         return False
     return all(m.colour in (None, colour) for m in said)
+
+
+# --- judging free QA against the truth --------------------------------------------------------
+
+_COLOUR_Q = re.compile(r"what colou?r is the (?P<x>.+?)\??$")
+_COUNT_Q = re.compile(
+    r"how many (?P<x>.+?)(?: are there| can you see| do you see)?(?: in the (?:image|picture))?\??$"
+)
+_TEXT_Q = re.compile(
+    r"what (?:does|do) the (?P<x>.+?) (?:say|read)|what is written on the (?P<y>.+?)\??$"
+)
+_WHERE_Q = re.compile(r"where is the (?P<x>.+?)\??$")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    judged: bool  # the question is one of the forms read here (colour, count, text, where)
+    answerable: bool  # ... and the truth gives it exactly one answer
+    correct: bool
+
+
+def judge_qa(scene: Scene, question: str, answer: str) -> Judgement:
+    """Is a free QA pair answerable from this scene's truth, and is its answer right?"""
+    q = " ".join(question.lower().strip().split())
+    if m := _COLOUR_Q.match(q):
+        said = mentions(m["x"], tuple(NAME_SYNONYMS))
+        fitting = {o.colour for o in scene.objects if said and _fits(o, said[0])}
+        if len(fitting) != 1:  # no such object, or several of different colours
+            return Judgement(True, False, False)
+        return Judgement(True, True, colours_in(answer) == fitting)
+    if m := _COUNT_Q.match(q):
+        said = mentions(m["x"], tuple(NAME_SYNONYMS))
+        if len(said) != 1:
+            return Judgement(True, False, False)
+        want = sum(_fits(o, said[0]) for o in scene.objects)
+        return Judgement(True, True, first_number(answer) == want)
+    if m := _TEXT_Q.match(q):
+        target = _unique(scene, m["x"] or m["y"] or "")
+        if target is None or not target.text:
+            return Judgement(True, False, False)
+        return Judgement(True, True, answer_is_right("text", target.text, answer))
+    if m := _WHERE_Q.match(q):
+        target = _unique(scene, m["x"])
+        if target is None:
+            return Judgement(True, False, False)
+        place = sentence_position(f"at the {answer}") or sentence_position(answer)
+        return Judgement(True, True, place in (target.position, target.position_in_parent))
+    return Judgement(False, False, False)
+
+
+def _fits(obj: SceneObject, mention: Mention) -> bool:
+    return obj.name == mention.name and mention.colour in (None, obj.colour)
+
+
+def _unique(scene: Scene, phrase: str) -> SceneObject | None:
+    said = mentions(phrase, tuple(NAME_SYNONYMS))
+    if not said:
+        return None
+    head = said[0]  # 'door of the house': the first noun is the one asked about
+    found = [o for o in scene.objects if _fits(o, head)]
+    return found[0] if len(found) == 1 else None
