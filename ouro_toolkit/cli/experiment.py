@@ -38,7 +38,6 @@ def _ints(text: str) -> list[int]:
 @click.option(
     "--test-scenes", type=click.IntRange(min=1), default=None, help="Held-out scenes scored."
 )
-@click.option("--qa-per-scene", type=click.IntRange(min=1), default=None)
 @click.option("--proposers", default=None, help="Comma-separated proposers (default objects,ocr).")
 @click.option(
     "--train-override",
@@ -56,7 +55,7 @@ def _ints(text: str) -> list[int]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 @click.option("--no-progress", is_flag=True)
-def experiment(out, model, setting, seeds, train_scenes, test_scenes, qa_per_scene, proposers,
+def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
                train_overrides, docs, as_json, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
@@ -77,7 +76,6 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, qa_per_sce
     given = {
         "train_scenes": train_scenes,
         "test_scenes": test_scenes,
-        "qa_per_scene": qa_per_scene,
         "proposers": proposers.split(",") if proposers else None,
         "model": model,
         "seeds": _ints(seeds) if seeds else None,

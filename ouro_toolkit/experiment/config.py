@@ -49,10 +49,8 @@ def arms_for(setting: str) -> list[Arm]:
 TINY = {
     "train_scenes": 1,
     "test_scenes": 1,
-    "qa_per_scene": 1,
     "proposers": ["objects"],
     "max_depth": 1,
-    "describe_max_new_tokens": 24,
     "seeds": [0],
     "train_overrides": ["--max_steps", "1"],
 }
@@ -66,8 +64,7 @@ class ExperimentConfig:
     arms: list[Arm] = field(default_factory=list)  # empty: the setting's arms
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     train_scenes: int = 48  # scenes annotated by the pipeline with M0 (train split)
-    test_scenes: int = 40  # held-out scenes (test split) M0 and M1 are scored on
-    qa_per_scene: int = 3
+    test_scenes: int = 40  # held-out scenes of the `scenes` benchmark (test split)
     proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
     max_depth: int = 2
     max_children: int = 5
@@ -75,7 +72,6 @@ class ExperimentConfig:
     batch_size: int = 8
     recipe: str = "recipes/scenes_m0_lora.yaml"
     train_overrides: list[str] = field(default_factory=list)  # extra `--key value` for the recipe
-    describe_max_new_tokens: int = 200
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -95,7 +91,7 @@ class ExperimentConfig:
         """Write the config beside the results; a folder keeps one model and one data setting."""
         path = self.root / "experiment_config.json"
         self.root.mkdir(parents=True, exist_ok=True)
-        fixed = ("model", "train_scenes", "test_scenes", "qa_per_scene", "proposers", "max_depth")
+        fixed = ("model", "train_scenes", "test_scenes", "proposers", "max_depth", "max_children")
         if path.is_file():
             old = json.loads(path.read_text())
             changed = [k for k in fixed if old.get(k) != self.to_dict()[k]]

@@ -5,8 +5,8 @@
    skipped; an unfinished one replays its request cache.
 2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops), one run per arm
    and seed; a run whose adapter and `ouro_training.json` exist is skipped.
-3. eval: M0 and every M1 on held-out scenes (QA accuracy, description object F1); one JSON per
-   variant, reused on a rerun.
+3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes: exact QA
+   accuracy, description object F1); one JSON per variant, reused on a rerun.
 4. report: results JSON, a Markdown table (mean ± spread over seeds), a PNG of score vs k.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.experiment.config import Arm, ExperimentConfig
-from ouro_toolkit.experiment.evaluate import evaluate_variant, test_items
+from ouro_toolkit.experiment.evaluate import evaluate_variant
 from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
 from ouro_toolkit.experiment.truth_check import check_row, summarise
 
@@ -81,7 +81,6 @@ def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -
 
 
 def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict[str, list]]:
-    items = test_items(cfg.test_scenes, cfg.qa_per_scene)
     variants: list[tuple[str, Arm | None, int | None]] = [("M0", None, None)]
     variants += [(arm.name, arm, seed) for arm in cfg.arms for seed in cfg.seeds]
     m0: dict[str, Any] = {}
@@ -90,13 +89,7 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
         adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
         file = cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}-s{seed}.json")
         result = evaluate_variant(
-            cfg.model,
-            adapter,
-            items,
-            file,
-            batch_size=16,
-            max_new_tokens=cfg.describe_max_new_tokens,
-            progress=progress,
+            cfg.model, adapter, cfg.test_scenes, file, batch_size=16, progress=progress
         )
         if arm is None:
             m0 = result

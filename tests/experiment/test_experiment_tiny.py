@@ -23,7 +23,7 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     assert set(results["table"]) == {"M0", "M1 k5-enhanced-random"}
     for row in results["table"].values():
         assert 0.0 <= row["qa_accuracy"]["mean"] <= 1.0
-    assert results["m0"]["scenes"] == 1 and results["m0"]["qa_items"] == 1
+    assert 2 <= results["m0"]["samples_evaluated"] <= 5 and results["m0"]["failed"] == 0
     assert results["build_vs_truth"]["rows"] == 1
     adapter = out / "adapters" / "k5-enhanced-random-s0" / "adapter_model.safetensors"
     assert adapter.is_file()

@@ -39,3 +39,16 @@ def test_random_choice_differs_from_informed_somewhere():
 def test_transform_refuses_an_unknown_choice():
     with pytest.raises(ValueError, match="crop_choice"):
         OuroTransform(crop_choice="best")  # type: ignore[arg-type]
+
+
+def test_scenes_recipe_parses_and_carries_the_crop_choice():
+    from pathlib import Path
+
+    from ouro_toolkit.training import parse_training_args
+
+    recipe = str(Path(__file__).parents[2] / "recipes" / "scenes_m0_lora.yaml")
+    args = parse_training_args(["--config", recipe, "--crop_choice", "informed"])
+    assert args.data.transform().crop_choice == "informed" and args.data.max_pixels == 224 * 224
+    assert args.training.assistant_only_loss and args.training.max_length is None
+    with pytest.raises(SystemExit):
+        parse_training_args(["--config", recipe, "--crop_choice", "best"])
