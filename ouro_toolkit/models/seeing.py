@@ -116,18 +116,26 @@ def model_config(tokenizer, cfg: SeeingConfig):
 
 def make_seeing_qwen2vl(corpus: Iterable[str], cfg: SeeingConfig | None = None, seed: int = 0):
     """(model, processor): a randomly initialised small Qwen2-VL and its processor."""
-    import torch
-    from transformers import (
-        GenerationConfig,
-        Qwen2VLForConditionalGeneration,
-        Qwen2VLImageProcessor,
-        Qwen2VLProcessor,
-        Qwen2VLVideoProcessor,
-    )
+    from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
     cfg = cfg or SeeingConfig()
     tokenizer = train_tokenizer(corpus, cfg.vocab_size)
-    config = model_config(tokenizer, cfg)
+    bounds = {"min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels}
+    processor = Qwen2VLProcessor(
+        image_processor=Qwen2VLImageProcessor(**bounds),
+        video_processor=Qwen2VLVideoProcessor(**bounds),
+        tokenizer=tokenizer,
+        chat_template=SEEING_CHAT_TEMPLATE,
+    )
+    return model_from_processor(processor, cfg, seed), processor
+
+
+def model_from_processor(processor, cfg: SeeingConfig | None = None, seed: int = 0):
+    """A randomly initialised model for `processor`'s tokenizer (seeded)."""
+    import torch
+    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
+
+    config = model_config(processor.tokenizer, cfg or SeeingConfig())
     torch.manual_seed(seed)
     model = Qwen2VLForConditionalGeneration(config)
     model.generation_config = GenerationConfig(
@@ -137,14 +145,7 @@ def make_seeing_qwen2vl(corpus: Iterable[str], cfg: SeeingConfig | None = None, 
         do_sample=False,
         max_new_tokens=160,
     )
-    bounds = {"min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels}
-    processor = Qwen2VLProcessor(
-        image_processor=Qwen2VLImageProcessor(**bounds),
-        video_processor=Qwen2VLVideoProcessor(**bounds),
-        tokenizer=tokenizer,
-        chat_template=SEEING_CHAT_TEMPLATE,
-    )
-    return model, processor
+    return model
 
 
 def save_half(model, processor, out_dir: str | Path) -> Path:

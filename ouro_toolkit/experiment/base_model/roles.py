@@ -11,7 +11,7 @@ answers in `ouro build`. Targets come from the scenes' ground truth:
 * `qa`: the QA prompt with a d0-like text (the true tree merged by the annotator's own merge)
   -> `{"qa": [...]}` with up to five exact pairs;
 * `answer`: a question about the scene -> its short answer (with and without the short-answer
-  suffix the benchmarks use), and "Describe this image in detail." -> the coarse caption.
+  suffix the benchmarks use), and a plain describe instruction -> the coarse caption.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ouro_toolkit.annotate.merge import merge_tree
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.messages import with_json_instruction
 from ouro_toolkit.evaluation.benchmarks import SHORT
+from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
 from ouro_toolkit.regions.tree import RegionNode
 from ouro_toolkit.scenes import caption, describe_object, generate_scene
 from ouro_toolkit.scenes.language import sample_qa
@@ -36,6 +37,10 @@ from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.training.transform import DESCRIBE_PROMPT
 
 ROLES = ("crop", "scene", "qa", "answer")
+# Plain "describe" instructions (the training transform's, the scenes benchmark's): M0 answers
+# them with the coarse caption, as a captioning model would.
+DESCRIBE_PROMPTS = (DESCRIBE_PROMPT, SCENE_DESCRIBE_PROMPT)
+DESCRIBE_SHARE = 0.3  # of `answer` samples
 SCENE_LABEL = "scene"
 QA_ASPECT = {
     "colour": "object details",
@@ -172,8 +177,8 @@ class RoleSampler:
         return Sample("qa", _prompt_messages(request), _dump(answer), {})
 
     def _answer(self, scene: Scene, rng: random.Random) -> Sample:
-        if rng.random() < 0.2:
-            question, answer = DESCRIBE_PROMPT, caption(scene)
+        if rng.random() < DESCRIBE_SHARE:
+            question, answer = rng.choice(DESCRIBE_PROMPTS), caption(scene)
         else:
             pair = sample_qa(scene, 1, rng)[0]
             question = pair["question"] + (SHORT if rng.random() < 0.5 else "")

@@ -41,7 +41,7 @@ instruction), loss on the answer tokens only:
 {min_lr:.0%}), seed {seed}. A plain PyTorch loop (`ouro_toolkit/experiment/base_model/train.py`),
 not TRL: samples are drawn on the fly and every prompt is built byte-identical to the pipeline's.
 Training log: `train_log.jsonl` (loss per step, samples/s, crop accuracy every {eval_every} steps).
-
+{history}
 ## Crop accuracy on held-out scenes (seeds 9000000+, exact object boxes, greedy decoding)
 
 | step | valid JSON | colour | shape/name | exact label |
@@ -67,6 +67,23 @@ def accuracy_rows(log_path: Path) -> list[str]:
                 f"{acc['name']:.0%} | {acc['label']:.0%} |"
             )
     return rows
+
+
+def history(log_path: Path) -> str:
+    """Notes written into the log where a run was resumed with other settings."""
+    notes = []
+    for line in log_path.read_text().splitlines():
+        record = json.loads(line)
+        if "note" in record:
+            notes.append(f"- {record['note']}")
+    if not notes:
+        return ""
+    return (
+        "\nThis run was resumed with changed settings (so `make m0` from scratch, which uses "
+        "the final settings throughout, is close to but not bit-identical with it):\n"
+        + "\n".join(notes)
+        + "\n"
+    )
 
 
 def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Path:
@@ -105,6 +122,7 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
             seed=cfg["seed"],
             eval_every=cfg["eval_every"],
             accuracy_rows="\n".join(accuracy_rows(run / "train_log.jsonl")),
+            history=history(run / "train_log.jsonl"),
             minutes=minutes,
         )
     )

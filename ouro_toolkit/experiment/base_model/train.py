@@ -40,7 +40,7 @@ class BaseModelConfig:
     weight_decay: float = 0.01
     # Share of steps per role; crops dominate because they are what the pipeline asks most.
     role_weights: dict[str, float] = field(
-        default_factory=lambda: {"crop": 0.62, "scene": 0.12, "qa": 0.1, "answer": 0.16}
+        default_factory=lambda: {"crop": 0.55, "scene": 0.14, "qa": 0.1, "answer": 0.21}
     )
     train_scenes: int = 1_000_000
     eval_every: int = 100
@@ -176,19 +176,35 @@ def crop_accuracy(
     return out
 
 
+def initial_model(out: Path, sampler: RoleSampler, cfg: BaseModelConfig):
+    """The random model and its processor; the tokenizer is trained once per run and kept in
+    `out/processor`, so a resumed run reads the very vocabulary its checkpoint was trained with."""
+    from transformers import AutoProcessor
+
+    from ouro_toolkit.models.seeing import make_seeing_qwen2vl, model_from_processor
+
+    saved = out / "processor"
+    if (saved / "tokenizer.json").is_file():
+        processor = AutoProcessor.from_pretrained(saved)
+        return model_from_processor(processor, cfg.architecture, cfg.seed), processor
+    model, processor = make_seeing_qwen2vl(
+        corpus(sampler, cfg.tokenizer_samples, cfg.seed + 1), cfg.architecture, seed=cfg.seed
+    )
+    processor.save_pretrained(saved)
+    return model, processor
+
+
 def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
     import torch
 
-    from ouro_toolkit.models.seeing import make_seeing_qwen2vl, save_half
+    from ouro_toolkit.models.seeing import save_half
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     sampler = RoleSampler(0, cfg.train_scenes)
-    model, processor = make_seeing_qwen2vl(
-        corpus(sampler, cfg.tokenizer_samples, cfg.seed + 1), cfg.architecture, seed=cfg.seed
-    )
+    model, processor = initial_model(out, sampler, cfg)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     ckpt, start = out / "checkpoint.pt", 0
     if ckpt.exists():
@@ -245,16 +261,13 @@ def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
 
 
 def export_checkpoint(run_dir: str | Path, out_dir: str | Path, cfg: BaseModelConfig) -> Path:
-    """A loadable model folder from a run's last checkpoint (the tokenizer is made again from
-    the same seeded corpus, so it is the one the run trained with)."""
+    """A loadable model folder from a run's last checkpoint."""
     import torch
 
-    from ouro_toolkit.models.seeing import make_seeing_qwen2vl, save_half
+    from ouro_toolkit.models.seeing import save_half
 
-    sampler = RoleSampler(0, cfg.train_scenes)
-    model, processor = make_seeing_qwen2vl(
-        corpus(sampler, cfg.tokenizer_samples, cfg.seed + 1), cfg.architecture, seed=cfg.seed
-    )
-    state = torch.load(Path(run_dir) / "checkpoint.pt", weights_only=False)
+    run = Path(run_dir)
+    model, processor = initial_model(run, RoleSampler(0, cfg.train_scenes), cfg)
+    state = torch.load(run / "checkpoint.pt", weights_only=False)
     model.load_state_dict(state["model"])
     return save_half(model.eval(), processor, out_dir)
