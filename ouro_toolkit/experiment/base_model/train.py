@@ -40,7 +40,7 @@ class BaseModelConfig:
     weight_decay: float = 0.01
     # Share of steps per role; crops dominate because they are what the pipeline asks most.
     role_weights: dict[str, float] = field(
-        default_factory=lambda: {"crop": 0.55, "scene": 0.14, "qa": 0.1, "answer": 0.21}
+        default_factory=lambda: {"crop": 0.4, "scene": 0.1, "qa": 0.35, "answer": 0.15}
     )
     train_scenes: int = 1_000_000
     eval_every: int = 100
