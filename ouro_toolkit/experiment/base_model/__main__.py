@@ -26,9 +26,11 @@ def main() -> None:
     start = time.time()
     print(train_base_model(out, BaseModelConfig(**args)))
     if ship_to:
-        from ouro_toolkit.experiment.base_model.ship import ship
+        from ouro_toolkit.experiment.base_model.ship import FINAL_ACCURACY, measure_crops, ship
 
-        print(ship(out, ship_to, minutes=(time.time() - start) / 60))
+        minutes = (time.time() - start) / 60
+        measure_crops(f"{out}/model", f"{out}/{FINAL_ACCURACY}")
+        print(ship(out, ship_to, minutes=minutes))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ Training log: `train_log.jsonl` (loss per step, samples/s, crop accuracy every {
 | step | valid JSON | colour | shape/name | exact label |
 | --- | --- | --- | --- | --- |
 {accuracy_rows}
+{final}
 
 ## Limits
 
@@ -67,6 +68,35 @@ def accuracy_rows(log_path: Path) -> list[str]:
                 f"{acc['name']:.0%} | {acc['label']:.0%} |"
             )
     return rows
+
+
+FINAL_ACCURACY = "final_crop_accuracy.json"
+
+
+def final_accuracy(path: Path) -> str:
+    """The shipped weights measured on more crops than the in-training checks (if measured)."""
+    if not path.is_file():
+        return ""
+    acc = json.loads(path.read_text())
+    return (
+        f"\nShipped weights (float16, loaded as float32), {acc['crops']} held-out crops: valid "
+        f"JSON {acc['json']:.0%}, colour {acc['colour']:.0%}, shape/name {acc['name']:.0%}, exact "
+        f"label {acc['label']:.0%} (`measure_crops` in `ouro_toolkit/experiment/base_model/ship.py`).\n"
+    )
+
+
+def measure_crops(model_dir: str | Path, out_file: str | Path, n: int = 200) -> dict:
+    """Crop accuracy of a model folder on `n` held-out crops, written to `out_file`."""
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from ouro_toolkit.experiment.base_model.train import crop_accuracy, heldout_crops
+
+    model = AutoModelForImageTextToText.from_pretrained(model_dir, dtype=torch.float32).eval()
+    processor = AutoProcessor.from_pretrained(model_dir)
+    acc = {"crops": n, "first_seed": 9_000_000, **crop_accuracy(model, processor, heldout_crops(n))}
+    Path(out_file).write_text(json.dumps(acc) + "\n")
+    return acc
 
 
 def history(log_path: Path) -> str:
@@ -92,8 +122,9 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
     out.mkdir(parents=True, exist_ok=True)
     for name in MODEL_FILES:
         shutil.copy2(model / name, out / name)
-    for name in ("train_log.jsonl", "train_config.json"):
-        shutil.copy2(run / name, out / name)
+    for name in ("train_log.jsonl", "train_config.json", FINAL_ACCURACY):
+        if (run / name).is_file():
+            shutil.copy2(run / name, out / name)
     cfg = json.loads((run / "train_config.json").read_text())
     arch = cfg["architecture"]
     config = json.loads((model / "config.json").read_text())
@@ -123,6 +154,7 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
             eval_every=cfg["eval_every"],
             accuracy_rows="\n".join(accuracy_rows(run / "train_log.jsonl")),
             history=history(run / "train_log.jsonl"),
+            final=final_accuracy(run / FINAL_ACCURACY),
             minutes=minutes,
         )
     )
