@@ -55,7 +55,7 @@ def _ints(text: str) -> list[int]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 @click.option("--no-progress", is_flag=True)
-def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
+def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers, annotator,
                train_overrides, docs, as_json, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
@@ -80,6 +80,7 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
         "model": model,
         "seeds": _ints(seeds) if seeds else None,
         "train_overrides": overrides or None,
+        "annotator": annotator,
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})
@@ -95,4 +96,4 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
     if as_json:
         click.echo(json.dumps(results, indent=2))
     else:
-        click.echo((cfg.root / "results.md").read_text())
+        click.echo(Path(results["files"]["table"]).read_text())

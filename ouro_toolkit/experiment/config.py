@@ -10,6 +10,7 @@ from pathlib import Path
 from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
 
 SETTINGS = ("headline", "ablations", "tiny")
+ANNOTATORS = ("m0", "oracle")
 
 
 def shipped_m0() -> str:
@@ -53,6 +54,7 @@ TINY = {
     "max_depth": 1,
     "seeds": [0],
     "train_overrides": ["--max_steps", "1"],
+    "max_new_tokens": 48,
 }
 
 
@@ -72,6 +74,11 @@ class ExperimentConfig:
     batch_size: int = 8
     recipe: str = "recipes/scenes_m0_lora.yaml"
     train_overrides: list[str] = field(default_factory=list)  # extra `--key value` for the recipe
+    # Who writes the OURO rows: "m0" (the experiment) or "oracle" (the ground-truth oracle
+    # backend, a perfect describer: what the loop gives when the annotations are right).
+    annotator: str = "m0"
+    # Token budget of the build's describe and QA calls; None keeps the prompt file's (160 / 400).
+    max_new_tokens: int | None = None
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -79,6 +86,13 @@ class ExperimentConfig:
         self.arms = [a if isinstance(a, Arm) else Arm(**a) for a in self.arms]
         if not self.seeds:
             raise ValueError("--seeds needs at least one seed")
+        if self.annotator not in ANNOTATORS:
+            raise ValueError(f"annotator {self.annotator!r}: choose one of {', '.join(ANNOTATORS)}")
+
+    @property
+    def label(self) -> str:
+        """Names the outputs of this setting: 'headline', 'ablations-oracle', ..."""
+        return self.setting + ("" if self.annotator == "m0" else f"-{self.annotator}")
 
     @property
     def root(self) -> Path:
@@ -91,7 +105,15 @@ class ExperimentConfig:
         """Write the config beside the results; a folder keeps one model and one data setting."""
         path = self.root / "experiment_config.json"
         self.root.mkdir(parents=True, exist_ok=True)
-        fixed = ("model", "train_scenes", "test_scenes", "proposers", "max_depth", "max_children")
+        fixed = (
+            "model",
+            "annotator",
+            "train_scenes",
+            "test_scenes",
+            "proposers",
+            "max_depth",
+            "max_children",
+        )
         if path.is_file():
             old = json.loads(path.read_text())
             changed = [k for k in fixed if old.get(k) != self.to_dict()[k]]

@@ -25,6 +25,7 @@ from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
 from ouro_toolkit.experiment.truth_check import check_row, summarise
 
 log = logging.getLogger(__name__)
+ORACLE_NAME = "ground-truth-oracle"
 
 
 def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
@@ -32,21 +33,36 @@ def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
     from ouro_toolkit.pipeline.config import BuildConfig
     from ouro_toolkit.regions.decompose import DecomposeConfig
 
+    oracle = cfg.annotator == "oracle"
     build = BuildConfig(
         source="scenes",
         split="train",
         limit=cfg.train_scenes,
-        model=cfg.model,
+        model=ORACLE_NAME if oracle else cfg.model,
+        backend="oracle" if oracle else "transformers",
         out=str(cfg.root / "build"),
         proposers=list(cfg.proposers),
         decompose=DecomposeConfig(max_depth=cfg.max_depth, max_children=cfg.max_children),
         max_pixels=cfg.max_pixels,
         batch_size=cfg.batch_size,
         progress=progress,
+        prompts_path=_budget_prompts(cfg),
     )
     stats = build_shard(build)
     log.info("build: %s", stats.to_dict())
     return build.out_dir
+
+
+def _budget_prompts(cfg: ExperimentConfig) -> str | None:
+    """A prompt override that only lowers the token budgets (its own version keys the cache)."""
+    if cfg.max_new_tokens is None:
+        return None
+    path = cfg.root / "prompts.yaml"
+    n = cfg.max_new_tokens
+    path.write_text(
+        f"version: ouro-v1-budget{n}\ndescribe_max_new_tokens: {n}\nqa_max_new_tokens: {n}\n"
+    )
+    return str(path)
 
 
 def adapter_dir(cfg: ExperimentConfig, arm: Arm, seed: int) -> Path:
@@ -106,6 +122,19 @@ def build_quality(build_dir: Path) -> dict[str, float]:
     return summarise([check_row(row) for row in rows if row["status"] == "ok"])
 
 
+def _why(truth: dict[str, float], cfg: ExperimentConfig) -> str:
+    if not truth:
+        return ""
+    return (
+        f"The OURO rows M1 trained on ({truth['rows']:.0f} train scenes, annotated by "
+        f"{cfg.annotator}) against the truth: region labels right {100 * truth['region_label_accuracy']:.0f}%, "
+        f"d0 object precision {100 * truth['d0_object_precision']:.0f}% / recall "
+        f"{100 * truth['d0_object_recall']:.0f}% (colour right {100 * truth['d0_colour_recall']:.0f}%), "
+        f"QA pairs that are exact questions of the scene {100 * truth['qa_exact_share']:.0f}%, "
+        f"of those answered right {100 * truth['qa_answer_accuracy']:.0f}%."
+    )
+
+
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "samples"}
 
@@ -125,15 +154,16 @@ def run_experiment(
         "m0": summary(m0),
         "m1": {name: [summary(r) for r in runs] for name, runs in arms.items()},
     }
-    path = cfg.root / "results.json"
+    # One set of outputs per setting: headline and ablations may share a run folder.
+    path = cfg.root / f"results-{cfg.label}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
-    table = markdown_table(rows, len(cfg.seeds))
-    (cfg.root / "results.md").write_text(table)
-    plot = plot_vs_k(rows, cfg.root / "score_vs_k.png")
+    table = markdown_table(rows, len(cfg.seeds), note=_why(results["build_vs_truth"], cfg))
+    (cfg.root / f"results-{cfg.label}.md").write_text(table)
+    plot = plot_vs_k(rows, cfg.root / f"score_vs_k-{cfg.label}.png")
     if docs is not None:
         docs.mkdir(parents=True, exist_ok=True)
-        (docs / f"experiment-{cfg.setting}.md").write_text(table)
+        (docs / f"experiment-{cfg.label}.md").write_text(table)
         if plot is not None:
-            (docs / f"experiment-{cfg.setting}.png").write_bytes(plot.read_bytes())
-    results["files"] = {"results": str(path), "table": str(cfg.root / "results.md")}
+            (docs / f"experiment-{cfg.label}.png").write_bytes(plot.read_bytes())
+    results["files"] = {"results": str(path), "table": str(cfg.root / f"results-{cfg.label}.md")}
     return results

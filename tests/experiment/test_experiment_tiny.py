@@ -47,3 +47,15 @@ def test_a_folder_keeps_its_settings(tmp_path):
         assert "train_scenes" in str(err)
     else:
         raise AssertionError("a second setting in one folder must be refused")
+
+
+def test_annotator_names_its_outputs_and_bad_ones_are_refused(tmp_path):
+    import pytest
+
+    from ouro_toolkit.experiment.config import ExperimentConfig
+
+    assert ExperimentConfig(out=str(tmp_path)).label == "headline"
+    oracle = ExperimentConfig(out=str(tmp_path), setting="ablations", annotator="oracle")
+    assert oracle.label == "ablations-oracle" and len(oracle.arms) == 7
+    with pytest.raises(ValueError, match="annotator"):
+        ExperimentConfig(out=str(tmp_path), annotator="gpt")
