@@ -40,6 +40,14 @@ def _ints(text: str) -> list[int]:
 )
 @click.option("--proposers", default=None, help="Comma-separated proposers (default objects,ocr).")
 @click.option(
+    "--annotator",
+    type=click.Choice(ANNOTATORS),
+    default="m0",
+    show_default=True,
+    help="Who writes the OURO rows: M0, or the ground-truth oracle (perfect annotations, for "
+    "comparison).",
+)
+@click.option(
     "--train-override",
     "train_overrides",
     multiple=True,
