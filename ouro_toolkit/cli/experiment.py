@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ouro_toolkit.experiment.config import SETTINGS, TINY, ExperimentConfig
+from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
 
 
 def _ints(text: str) -> list[int]:
