@@ -73,7 +73,7 @@ EXPECTED = {
 
 
 def test_the_papers_twenty_benchmarks_are_declared() -> None:
-    assert list(BENCHMARKS) == PAPER
+    assert list(BENCHMARKS)[: len(PAPER)] == PAPER  # then the toolkit's own ("scenes")
     for bench in BENCHMARKS.values():
         assert bench.metric in SCORERS and bench.extract in EXTRACTORS
         assert bench.source, f"{bench.name} must cite where its layout comes from"
