@@ -174,3 +174,17 @@ def test_scene_ids_make_the_scene_again():
     assert scene_from_id("custom-0000031") is None and scene_from_id("coco/123") is None
     with pytest.raises(ValueError, match="unknown scene preset 'hard'"):
         generate_scene(1, "hard")
+
+
+def test_bundled_samples_are_what_the_generator_makes():
+    from ouro_toolkit.scenes.samples import SAMPLE_SCENES, load_samples
+
+    samples = load_samples()
+    assert [(s.preset, s.seed) for s in samples] == list(SAMPLE_SCENES)
+    assert {o.name for s in samples for o in s.objects} >= {"house", "sign", "flower", "car"}
+    for bundled in samples:
+        made = generate_scene(bundled.seed, bundled.preset)
+        assert bundled.to_dict() == made.to_dict()
+        # Pixels: the same but for text antialiasing, should the font renderer change.
+        differ = np.any(np.asarray(bundled.image) != np.asarray(made.image), axis=-1)
+        assert differ.mean() < 0.01, bundled.id
