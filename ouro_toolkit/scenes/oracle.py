@@ -42,7 +42,7 @@ def describe_region(
     scored = [(iou(box, o.bbox), o) for o in scene.objects]
     best_iou, best = max(scored, key=lambda pair: (pair[0], -pair[1].depth), default=(0.0, None))
     if best is not None and best_iou >= min_iou:
-        return best.name, describe_object(scene, best)
+        return _label(best), describe_object(scene, best)
     inside = [
         o for o in scene.objects if intersection(o.bbox, box) >= MOSTLY_INSIDE * box_area(o.bbox)
     ]
@@ -60,6 +60,11 @@ def describe_region(
         deepest = max(holders, key=lambda o: o.depth)
         return deepest.name, f"Part of {_phrase(deepest)}."
     return "background", "Plain background."
+
+
+def _label(obj: SceneObject) -> str:
+    # A flower's head, seen alone, is a flower; the text part is read as a word.
+    return {"head": "flower", "text": "word"}.get(obj.name, obj.name)
 
 
 def _has_ancestor_in(scene: Scene, obj: SceneObject, ids: set[int]) -> bool:
