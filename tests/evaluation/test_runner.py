@@ -124,6 +124,20 @@ def test_contains_profile_is_recorded_and_looser(bench_data: Path) -> None:
     assert contains.score == 100.0 and contains.profile == "contains"
 
 
+def test_strict_profile_uses_each_benchmarks_reference_rule(bench_data: Path) -> None:
+    # VQAv2's second fixture question has ten identical "two"s: vqaEval.py leaves them as they
+    # are while the prediction "two" becomes "2", so that question scores 0 under strict only
+    official = _run("vqav2", bench_data, _right_answer)
+    strict = _run("vqav2", bench_data, _right_answer, profile="strict")
+    assert official.score == 100.0
+    assert strict.score == pytest.approx(66.67) and strict.profile == "strict"
+    # "(b)": lmms-eval's AI2D filter accepts it, its ScienceQA rule does not
+    lower = lambda s: f"({'abcdefgh'[s.answer_index]})"  # noqa: E731
+    assert _run("ai2d", bench_data, lower, profile="strict").score == 100.0
+    assert _run("scienceqa", bench_data, lower, profile="strict").score == 0.0
+    assert _run("scienceqa", bench_data, lower).score == 100.0
+
+
 def _report(bench_data: Path, tmp_path: Path):
     """A base + adapter run where the adapter answers right and the base model does not."""
     keys = {}
