@@ -79,6 +79,7 @@ def test_option_accuracy() -> None:
         ("B. dog", 1.0, 1.0),
         ("B.dog", 1.0, 1.0),
         ("(b)", 0.0, 1.0),
+        ("(B)", 0.0, 1.0),
         ("b)", 0.0, 1.0),
         ("B)", 0.0, 1.0),
         ("b.", 0.0, 1.0),  # ScienceQA wants a capital before the period; AI2D drops the "."
