@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_chartqa_reports_human_and_augmented_halves(bench_data: Path) -> None:
     assert run.details == {"human": 50.0, "augmented": 100.0}
 
 
+@pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
 def test_captions_get_cider(bench_data: Path) -> None:
     right = _run("coco", bench_data, lambda s: s.answers[0])
     wrong = _run("coco", bench_data, lambda s: "zebra zebra zebra")
