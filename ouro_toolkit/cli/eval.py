@@ -47,7 +47,7 @@ def _list_benchmarks() -> None:
     from ouro_toolkit.evaluation.benchmarks import BENCHMARKS
 
     for b in BENCHMARKS.values():
-        where = b.hub_id or "local files only (--data-dir)"
+        where = b.hub_id or ("generated here" if b.generate else "local files only (--data-dir)")
         if b.config or b.data_files:
             where += f" [{b.config or b.data_files}]"
         click.echo(f"{b.name:<10} {b.title:<13} {b.metric:<17} {b.reported_split:<11} {where}")
@@ -98,7 +98,8 @@ def _list_benchmarks() -> None:
 @click.option(
     "--profile",
     type=click.Choice(PROFILES),
-    help="Scoring profile: official metrics, or the looser 'contains'.",
+    help="Scoring profile: official metrics, 'strict' (reference scorers to the letter), "
+    "or the looser 'contains'.",
 )
 @click.option(
     "--out",
