@@ -23,7 +23,12 @@ import sys
 import time
 from dataclasses import fields, replace
 
-from ouro_toolkit.evaluation.scene_quality import CachedProposer, Setting, measure
+from ouro_toolkit.evaluation.scene_quality import (
+    CachedProposer,
+    Setting,
+    measure,
+    measure_true_trees,
+)
 from ouro_toolkit.proposers import DEFAULT_PROPOSERS, build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
 from ouro_toolkit.regions.decompose import DecomposeConfig
@@ -135,6 +140,9 @@ def main() -> None:
         print(
             f"  {label}: done at {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
         )
+    truth = measure_true_trees(scenes).summary()
+    results["proposers"]["true tree (ceiling)"] = truth
+    rows.append(("true tree (ceiling)", truth))
     say(_table("proposers", rows))
     if not args.no_knobs:
         base = Setting(tuple(DEFAULT_PROPOSERS))

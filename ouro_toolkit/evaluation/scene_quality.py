@@ -198,6 +198,20 @@ def oracle_figures(
     return total
 
 
+def measure_true_trees(scenes: Sequence[Scene]) -> Figures:
+    """The same figures with each scene's true tree in place of a built one: the ceiling that
+    the oracle, the merge and QA leave when proposals and tree rules are perfect."""
+    trees = [
+        RegionTree.from_rows([{**r, "label": "", "description": ""} for r in s.tree().to_rows()])
+        for s in scenes
+    ]
+    total = Figures()
+    for scene, tree in zip(scenes, trees, strict=True):
+        total.add(box_figures(scene, tree))
+    total.add(oracle_figures(scenes, trees, Setting(())))
+    return total
+
+
 def measure(
     scenes: Sequence[Scene],
     proposers: Sequence[RegionProposer],
