@@ -89,9 +89,11 @@ def serve(
     # ignored (a background job of a script); every way out stops the server.
     with StopSignals() as stop:
         try:
-            server = launch_sglang(config, log_path, stop)
+            server = launch_sglang(config, log_path, stop_requested=lambda: stop.requested)
         except ServerStartError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(
+                f"{stop.name}: {exc}" if stop.requested else str(exc)
+            ) from None
         try:
             click.echo(
                 f"SGLang is ready (pid {server.pid}). Pass it to the toolkit with:", err=True

@@ -1,4 +1,4 @@
-"""Starting SGLang from its own Python environment (its pinned packages cannot share ours).
+"""Starting SGLang from its own Python environment (it cannot share ours: DESIGN.md "Facts").
 
 `ouro serve` runs `<sglang-python> -m sglang.launch_server --model-path M --chat-template qwen2-vl
 --host H --port P`, waits until `/health` answers, and prints the URL for `--server-url`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def check_sglang_python(python: str) -> None:
 
 
 def launch_sglang(
-    config: SGLangConfig, log_path: str | Path, stop: StopSignals | None = None
+    config: SGLangConfig, log_path: str | Path, stop_requested: Callable[[], bool] | None = None
 ) -> ServerProcess:
     check_sglang_python(config.python)
     return start_server(
@@ -91,7 +92,7 @@ def launch_sglang(
         model=config.model,
         log_path=log_path,
         health_timeout=config.health_timeout,
-        stop=stop,
+        stop_requested=stop_requested,
     )
 
 

@@ -159,7 +159,7 @@ def test_cli_stopped_while_waiting_for_health_stops_the_server(fake_sglang_pytho
             time.sleep(0.05)
         cli.send_signal(signal.SIGINT)
         assert cli.wait(timeout=EXIT_WAIT_S) == 1
-        assert "stopped by SIGINT before http://127.0.0.1:" in cli.stderr.read()
+        assert "SIGINT: stopped before http://127.0.0.1:" in cli.stderr.read()
         assert cli.stdout.read() == ""  # never claimed a URL
         assert not alive(recorded(fake_sglang_python)["pid"])
     finally:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import click
 import pytest
+from PIL import Image
+from skimage import data
 
 from ouro_toolkit.cli.main import COMMANDS, cli
 from ouro_toolkit.cli.output import chatter_to_stderr
-from tests.images_for_tests import photo
 
 WEIGHTS_FILE = "fasterrcnn_resnet50_fpn_coco-258fb6c6.pth"  # the name torchvision asks for
 
@@ -73,7 +74,7 @@ def weights_server() -> Iterator[LocalWeightsServer]:
 @pytest.fixture(scope="module")
 def photo_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("json-stdout") / "coffee.png"
-    photo("coffee", (320, 240)).save(path)
+    Image.fromarray(data.coffee()).resize((320, 240)).save(path)  # a real photo
     return path
 
 
