@@ -7,7 +7,7 @@ with pyarrow (never a full load), embeds and checks each image, turns bad input 
 string on the row (never a dropped row), and merges consecutive rows about the same image into one
 row with several QA pairs, so the expensive annotation step sees each image once.
 
-Output rows follow `builders.schema.SOURCE_FEATURES`.
+Output rows follow `ouro_toolkit.source_schema.SOURCE_FEATURES`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 import datasets
 import pyarrow.parquet as pq
 
-from builders.schema import SOURCE_FEATURES, TASKS
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ BATCH_ROWS = 32
 ROW_REF = "__row__"
 
 
-class SourceError(RuntimeError):
+class SourceError(OuroError, RuntimeError):
     """A source cannot be read at all (no files, wrong layout, Hub unreachable); says what to do."""
 
 
@@ -43,7 +44,7 @@ class SourceSpec:
     """Everything `ouro sources` lists about a source, and where its Parquet files live."""
 
     name: str
-    task: str  # one of builders.schema.TASKS
+    task: str  # one of ouro_toolkit.source_schema.TASKS
     repo_id: str  # default Hub dataset repo (override with repo_id=...)
     splits: tuple[str, ...]  # splits the default repo has; the first is the default
     license: str

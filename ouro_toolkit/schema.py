@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datasets import Features, Image, List, Value
 
-from builders.schema import QA_FEATURE
+from ouro_toolkit.source_schema import QA_FEATURE
 
 REGION_FEATURE = {
     "node_id": Value("int32"),

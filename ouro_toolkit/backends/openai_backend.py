@@ -19,7 +19,9 @@ import httpx
 
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
 from ouro_toolkit.backends.messages import to_openai_messages, with_json_instruction
+from ouro_toolkit.backends.registry import check_server_url
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,13 @@ class OpenAIBackend:
     def __init__(
         self, model: str, server_url: str, config: OpenAIBackendConfig | None = None, **options: Any
     ):
-        if not server_url:
-            raise ValueError("the openai backend needs --server-url (e.g. http://127.0.0.1:30000)")
+        check_server_url(self.name, server_url)
         self.model = model
         self.config = config or OpenAIBackendConfig(**options)
         if self.config.concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {self.config.concurrency}")
+            raise ConfigError(f"concurrency must be >= 1, got {self.config.concurrency}")
         if self.config.image_format not in ("jpeg", "png"):
-            raise ValueError(
+            raise ConfigError(
                 f"image_format must be 'jpeg' or 'png', got {self.config.image_format!r}"
             )
         self.base_url = normalize_server_url(server_url)

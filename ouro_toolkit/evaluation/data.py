@@ -23,9 +23,10 @@ from typing import Any
 
 from PIL import Image
 
-from ouro_toolkit.evaluation.benchmarks import Benchmark, resolve_hub_id
-from ouro_toolkit.evaluation.readers import RowError
+from ouro_toolkit.errors import OuroError
+from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.evaluation.tasks import Benchmark, resolve_hub_id
 from ouro_toolkit.images import ImageLoadError, load_image
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 _BLOCK = 256  # rows read (and, for GQA, image-joined) at a time
 
 
-class DataUnavailable(RuntimeError):
+class DataUnavailable(OuroError, RuntimeError):
     """A benchmark's data cannot be opened; the message says where it looked and what to do."""
 
 
@@ -147,7 +148,7 @@ def iter_samples(
             _attach_images(bench, source, block)
         for row in block:
             try:
-                sample = bench.read(row, bench, index)
+                sample = READERS[bench.read](row, bench, index)
             except (RowError, KeyError, TypeError, ValueError) as exc:
                 sample = Sample(
                     id=f"{bench.name}-{index}", prompt="", images=[], error=f"bad row: {exc}"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ouro_toolkit.backends.messages import strip_special_tokens
+from ouro_toolkit.errors import UnknownName
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.metrics import (
     anls,
@@ -147,5 +148,5 @@ def score(
     metric: str, samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
 ) -> Scored:
     if metric not in SCORERS:
-        raise KeyError(f"unknown metric {metric!r}: known {', '.join(SCORERS)}")
+        raise UnknownName("metric", metric, SCORERS)
     return SCORERS[metric](samples, predictions, profile)

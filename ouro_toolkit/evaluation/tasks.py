@@ -9,15 +9,15 @@ Hub ids default to the `lmms-lab` organisation; lmms-eval moved its copies to `l
 in 2026, so `resolve_hub_id(bench, org=...)` (CLI `--hub-org`) swaps the organisation of every
 lmms-lab id, and `hub_ids={"name": "owner/repo"}` (CLI `--dataset name=owner/repo`) overrides one.
 
-To add a benchmark: write one `Benchmark(...)` below and add it to `BENCHMARKS`.
+To add a benchmark: write one `Benchmark(...)` in `_ALL` below (a new row layout also needs a
+reader in readers.py and its line in `READERS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ouro_toolkit.evaluation import readers
-from ouro_toolkit.evaluation.readers import Reader
+from ouro_toolkit.errors import ConfigError, UnknownName
 
 LMMS_LAB = "lmms-lab"
 
@@ -54,7 +54,7 @@ class Benchmark:
     capitalize_question: bool = False  # lmms-eval capitalises VizWiz/TextVQA questions
     extract: str = "short"  # how to read a prediction: see scoring.EXTRACTORS
     max_new_tokens: int = 16
-    read: Reader = readers.read_qa
+    read: str = "qa"  # a key of `ouro_toolkit.evaluation.readers.READERS`
     # GQA keeps images in a separate config, joined on an id column.
     image_config: str | None = None
     image_key: str | None = None  # column of the question rows
@@ -113,7 +113,7 @@ _ALL: list[Benchmark] = [
         name="vsr", title="VSR", group=GENERAL, metric="exact_match", extract="yes_no",
         hub_id="cambridgeltl/vsr_zeroshot", split="test",
         prompt="{question} Please answer yes or no.",
-        question_column="caption", answers_column="label", id_column=None, read=readers.read_vsr,
+        question_column="caption", answers_column="label", id_column=None, read="vsr",
         source="cambridgeltl/vsr_zeroshot card: test.jsonl with image (COCO file name), "
         "image_link (URL), caption, label (1 true / 0 false), relation, subj, obj; prompt as "
         "VLMEvalKit's VSR yes/no",
@@ -124,7 +124,7 @@ _ALL: list[Benchmark] = [
         name="scienceqa", title="ScienceQA", group=GENERAL, metric="option_accuracy",
         extract="option", hub_id="lmms-lab/ScienceQA", config="ScienceQA-IMG", split="test",
         prompt="{context}{question}\n{options}" + LETTER, choices_column="choices",
-        answers_column="answer", id_column=None, read=readers.read_choice,
+        answers_column="answer", id_column=None, read="choice",
         source="lmms-eval tasks/scienceqa (scienceqa_img.yaml, utils.py): question, choices "
         "(list[str]), answer (int), hint, image",
     ),
@@ -135,7 +135,7 @@ _ALL: list[Benchmark] = [
         "Question: {question}.\nOptions:\n{options}\n"
         "Please answer with the option letter from the given choices directly.",
         image_columns=("query_image", "choice_image_0", "choice_image_1"),
-        answers_column="answer", choices_column="choices", read=readers.read_iconqa,
+        answers_column="answer", choices_column="choices", read="iconqa",
         max_new_tokens=32,
         source="lmms-lab/ICON-QA card (question_id, question, choices as a comma-separated "
         "string, answer, query_image, choice_image_0/1, ques_type, ...) and lmms-eval "
@@ -168,7 +168,7 @@ _ALL: list[Benchmark] = [
         name="deepform", title="DeepForm", group=DOCUMENT, metric="kie_f1", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test", data_files="test/DeepForm_test.jsonl",
         prompt="{question}", question_column=None, answers_column=None, id_column=None,
-        read=readers.read_docowl, max_new_tokens=64,
+        read="docowl", max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/DeepForm_test.jsonl (DocOwl 1.5 evaluation): "
         "image (list of relative paths), messages (user question with <|image|>, assistant answer)",
         notes="images live in the repo's split archive (partial-imgs.*); extract it and pass "
@@ -178,7 +178,7 @@ _ALL: list[Benchmark] = [
         name="klc", title="KLC", group=DOCUMENT, metric="kie_f1", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/KleisterCharity_test.jsonl", prompt="{question}", question_column=None,
-        answers_column=None, id_column=None, read=readers.read_docowl, max_new_tokens=64,
+        answers_column=None, id_column=None, read="docowl", max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/KleisterCharity_test.jsonl (same layout as DeepForm)",
         notes="images as for DeepForm",
     ),
@@ -186,7 +186,7 @@ _ALL: list[Benchmark] = [
         name="wtq", title="WTQ", group=DOCUMENT, metric="wtq_accuracy", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/WikiTableQuestions_test.jsonl", prompt="{question}",
-        question_column=None, answers_column=None, id_column=None, read=readers.read_docowl,
+        question_column=None, answers_column=None, id_column=None, read="docowl",
         max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/WikiTableQuestions_test.jsonl (same layout)",
         notes="images as for DeepForm",
@@ -203,7 +203,7 @@ _ALL: list[Benchmark] = [
         name="ai2d", title="AI2D", group=SCENE_TEXT, metric="option_accuracy", extract="option",
         hub_id="lmms-lab/ai2d", split="test", prompt="{question}\n{options}" + LETTER,
         choices_column="options", answers_column="answer", id_column=None,
-        read=readers.read_choice,
+        read="choice",
         source="lmms-eval tasks/ai2d (ai2d.yaml, utils.py): question, options (list[str]), "
         "answer (index as a string), image",
     ),
@@ -257,7 +257,7 @@ def get_benchmark(name: str) -> Benchmark:
     aliases = {squash(b.name): b for b in _ALL}
     aliases.update({squash(b.title): b for b in _ALL})
     if key not in aliases:
-        raise KeyError(f"unknown benchmark {name!r}: choose from {', '.join(BENCHMARKS)}")
+        raise UnknownName("benchmark", name, BENCHMARKS)
     return aliases[key]
 
 
@@ -265,7 +265,7 @@ def parse_benchmarks(spec: str) -> list[Benchmark]:
     """ "okvqa,docvqa" -> their declarations; "all" -> every benchmark, in the paper's order."""
     names = [n for n in (p.strip() for p in spec.split(",")) if n]
     if not names:
-        raise ValueError("no benchmark named: give e.g. --benchmarks okvqa,docvqa (or 'all')")
+        raise ConfigError("no benchmark named: give e.g. --benchmarks okvqa,docvqa (or 'all')")
     if names == ["all"]:
         return list(_ALL)
     return [get_benchmark(n) for n in names]

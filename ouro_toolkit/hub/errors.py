@@ -6,11 +6,12 @@ from typing import NoReturn
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.hub.auth import redact
 from ouro_toolkit.hub.retry import HubRetryExhausted, is_retryable, short_error, status_of
 
 
-class HubPushError(RuntimeError):
+class HubPushError(OuroError, RuntimeError):
     """A push failed; the message says what happened, what is on the Hub now and what to do."""
 
 

@@ -18,6 +18,8 @@ from typing import TypeVar
 import httpx2
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
+from ouro_toolkit.errors import OuroError
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ class RetryPolicy:
         return random.uniform(backoff / 2, backoff)
 
 
-class HubRetryExhausted(RuntimeError):
+class HubRetryExhausted(OuroError, RuntimeError):
     def __init__(self, what: str, attempts: int, last: Exception):
         super().__init__(f"{what} failed after {attempts} attempt(s): {short_error(last)}")
         self.last = last

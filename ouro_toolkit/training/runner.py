@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.training.config import OuroDataConfig, OuroTrainingArguments
 from ouro_toolkit.training.data import load_ouro_dataset, prepare_dataset, resolve_data_files
 
@@ -22,11 +23,11 @@ GENERATION_MARKER = "{% generation %}"
 TRAINING_RECORD = "ouro_training.json"
 
 
-class TrainingConfigError(ValueError):
+class TrainingConfigError(OuroError, ValueError):
     """A setting that cannot work; the message names it and the fix."""
 
 
-class AdapterPushError(RuntimeError):
+class AdapterPushError(OuroError, RuntimeError):
     """Training finished and the adapter is saved, but publishing it failed; the message says why."""
 
 

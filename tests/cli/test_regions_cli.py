@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 @pytest.fixture(scope="module")

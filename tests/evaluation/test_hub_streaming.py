@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.fake_hub_server import LocalHubProtocolServer
 from tests.hub.conftest import FAKE_TOKEN, ROOT, hub_environment
-from tests.hub.fake_hub_server import LocalHubProtocolServer
 
 UPLOAD = """
 import sys

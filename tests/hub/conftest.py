@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hub.fake_hub_server import LocalHubProtocolServer
+from tests.helpers.fake_hub_server import LocalHubProtocolServer
 
 FAKE_TOKEN = "hf_ouroFakeToken9f3c2a7d1e5b"
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub import DatasetCard
 
-from tests.hub.build_fixture import ERROR_MESSAGE, all_rows, write_build
+from tests.helpers.build_fixture import ERROR_MESSAGE, all_rows, write_build
 from tests.hub.conftest import FAKE_TOKEN, HubEnv
 
 REPO = "ouro-tester/ouro-fixture"
