@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import datasets
 import pyarrow.parquet as pq
 
-from ouro_toolkit.errors import OuroError
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.images import ImageLoadError, load_image
 from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
 
@@ -228,7 +228,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         except Exception as exc:  # offline, missing repo, auth: all get the same advice
             raise SourceError(
                 f"source {self.SPEC.name!r}: cannot list Hub dataset {self.source_repo!r} "
-                f"(revision {self.config.revision!r}): {type(exc).__name__}: {_first_line(exc)}. "
+                f"(revision {self.config.revision!r}): {type(exc).__name__}: {one_line(exc, first_only=True)}. "
                 f"Pass data_dir=<folder with its Parquet files> to read local files, or repo_id=<copy "
                 f"with the same columns> (lmms-lab/* ids moved to lmms-lab-encoder/* in mid-2026)."
             ) from None
@@ -267,7 +267,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
             row = self.normalise(raw)
         except Exception as exc:  # a normaliser bug or a value shape nobody foresaw: keep the row
             row = Normalised(source_id=str(raw.get(ROW_REF)), image=raw.get("image"))
-            row.problem("unreadable row", f"{type(exc).__name__}: {_first_line(exc)}")
+            row.problem("unreadable row", f"{type(exc).__name__}: {one_line(exc, first_only=True)}")
         return self.complete(row, raw.get("__file__"))
 
     def complete(self, row: Normalised, file: str | None) -> dict[str, Any]:
@@ -457,8 +457,3 @@ def strip_internal(row: dict[str, Any]) -> dict[str, Any]:
     """Drop the builder-internal keys a row carries when grouping is off."""
     row.pop("__image_key__", None)
     return row
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else ""

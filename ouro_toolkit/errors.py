@@ -47,8 +47,14 @@ def check_known(kind: str, names: Iterable[str], known: Iterable[str]) -> None:
             raise UnknownName(kind, name, known)
 
 
-def one_line(err: BaseException, limit: int | None = None) -> str:
-    """The first non-empty line of `err`'s message, or its type name when the message is empty."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    text = lines[0] if lines else type(err).__name__
+def one_line(err: BaseException, *, first_only: bool = False, limit: int | None = None) -> str:
+    """`err`'s message on one line (whitespace folded), or its type name when it has none.
+
+    `first_only` keeps just the first non-empty line: for quoting another library's error, whose
+    later lines are detail. Never fails on an empty message.
+    """
+    lines = [" ".join(line.split()) for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    text = lines[0] if first_only else " ".join(lines)
     return text[:limit] if limit else text

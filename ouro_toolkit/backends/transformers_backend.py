@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest, VLMResult
-from ouro_toolkit.backends.messages import images_in, with_json_instruction
+from ouro_toolkit.backends.messages import images_in, map_image_parts, with_json_instruction
 from ouro_toolkit.backends.results import failed, finish_result
 from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 
@@ -96,7 +96,7 @@ class TransformersBackend:
                 model = AutoModelForImageTextToText.from_pretrained(self.model, **kwargs)
             except OSError as err:
                 raise BackendLoadError(
-                    f"could not load model {self.model!r}: {one_line(err)} "
+                    f"could not load model {self.model!r}: {one_line(err, first_only=True)} "
                     "(offline? pass a local model folder, or download it first with "
                     f"`hf download {self.model}` where the internet is reachable)"
                 ) from err
@@ -117,7 +117,9 @@ class TransformersBackend:
         try:
             return PeftModel.from_pretrained(model, adapter).merge_and_unload()
         except (OSError, ValueError) as err:
-            raise BackendLoadError(f"could not load adapter {adapter!r}: {one_line(err)}") from err
+            raise BackendLoadError(
+                f"could not load adapter {adapter!r}: {one_line(err, first_only=True)}"
+            ) from err
 
     def _pixel_bounds(self, processor: Any) -> dict[str, int] | None:
         """min/max_pixels as the processor's `size` (its min_pixels/max_pixels kwargs are deprecated)."""
@@ -217,10 +219,4 @@ def _sampling_key(s: SamplingParams) -> tuple:
 
 def _template_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the PIL objects: the chat template only needs to know where images go."""
-    out = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            content = [{"type": "image"} if p.get("type") == "image" else p for p in content]
-        out.append({**message, "content": content})
-    return out
+    return map_image_parts(messages, lambda _: {"type": "image"})

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.errors import OuroError
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.training.config import OuroDataConfig, OuroTrainingArguments
 from ouro_toolkit.training.data import load_ouro_dataset, prepare_dataset, resolve_data_files
 
@@ -101,7 +101,7 @@ def load_processor(model: Any, training: Any):
     except OSError as exc:
         raise TrainingConfigError(
             f"model_name_or_path {model.model_name_or_path!r} is neither a local model folder nor "
-            f"reachable on the Hub ({str(exc).splitlines()[0]}); for a CPU smoke run make one with "
+            f"reachable on the Hub ({one_line(exc, first_only=True)}); for a CPU smoke run make one with "
             "`ouro tiny-model DIR` (or `make demo`) and pass --model_name_or_path DIR"
         ) from None
     if training.chat_template_path:
