@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from tests.helpers.fake_hub_server import LocalHubProtocolServer
-from tests.hub.conftest import FAKE_TOKEN, ROOT, hub_environment
+from tests.helpers.hub_env import FAKE_TOKEN, ROOT, hub_environment
 
 UPLOAD = """
 import sys

@@ -1,5 +1,5 @@
-"""Fixtures for Hub tests: a `LocalHubProtocolServer` on 127.0.0.1 and an environment that points
-the real huggingface_hub / datasets clients at it.
+"""The local Hub for tests: a `LocalHubProtocolServer` on 127.0.0.1 and an environment that points
+the real huggingface_hub / datasets clients at it (fixtures: tests/hub/conftest.py).
 
 Why the clients run in subprocesses: `huggingface_hub.constants` and `datasets.config` read
 `HF_ENDPOINT` and `HF_HUB_OFFLINE` once, at import, and this pytest process has already imported
@@ -15,11 +15,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from tests.helpers.fake_hub_server import LocalHubProtocolServer
 
@@ -76,31 +73,3 @@ def hub_environment(server: LocalHubProtocolServer, home: Path) -> dict[str, str
         PYTHONPATH=str(ROOT),
     )
     return env
-
-
-def _start(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubEnv]:
-    with LocalHubProtocolServer(token=FAKE_TOKEN) as server:
-        home = tmp / "hf_home"
-        env = hub_environment(server, home)
-        for key in (
-            "HF_ENDPOINT",
-            "HF_TOKEN",
-            "HF_HUB_DISABLE_XET",
-            "HF_HUB_OFFLINE",
-            "HF_DATASETS_OFFLINE",
-        ):
-            monkeypatch.setenv(key, env[key])
-        yield HubEnv(server, env, home)
-
-
-@pytest.fixture
-def local_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubEnv]:
-    """A fresh local Hub for one test."""
-    yield from _start(tmp_path, monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def module_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubEnv]:
-    """One local Hub shared by the tests of a module (for an expensive push done once)."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        yield from _start(tmp_path_factory.mktemp("hub"), monkeypatch)

@@ -273,7 +273,7 @@ def test_push_to_hub_uploads_the_adapter_with_its_card(tiny_model_dir, ouro_buil
     from huggingface_hub import ModelCard
 
     from tests.helpers.fake_hub_server import LocalHubProtocolServer
-    from tests.hub.conftest import FAKE_TOKEN, hub_environment
+    from tests.helpers.hub_env import FAKE_TOKEN, hub_environment
 
     repo = "ouro-tester/tiny-ouro-lora"
     with LocalHubProtocolServer(token=FAKE_TOKEN) as server:
