@@ -1,4 +1,4 @@
-"""The OURO row: the Hub dataset schema (see shared/DESIGN.md, "The OURO row")."""
+"""The OURO row: the Hub dataset schema every build writes and every reader expects."""
 
 from __future__ import annotations
 

@@ -191,3 +191,35 @@ def test_the_guard_sees_cycles_and_upward_imports():
     assert "ouro_toolkit.images" in edges["ouro_toolkit.pipeline.map_step"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert group_of("ouro_toolkit.cli.build")[0] > group_of("ouro_toolkit.pipeline.build")[0]
+
+
+def test_tests_share_helpers_only_through_tests_helpers():
+    # A test folder imports its own modules or tests.helpers, never another test folder.
+    offenders = []
+    tests_root = ROOT / "tests"
+    for path in sorted(tests_root.rglob("*.py")):
+        own = path.relative_to(tests_root).parts[0] if path.parent != tests_root else ""
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "tests" and len(parts) > 1 and parts[1] not in ("helpers", own):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+def test_library_never_imports_tests():
+    offenders = [
+        f"{source} -> tests"
+        for source, path in modules().items()
+        if any(
+            (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "tests")
+            or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "tests" for a in n.names))
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    ]
+    assert offenders == []

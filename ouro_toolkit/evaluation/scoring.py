@@ -43,7 +43,7 @@ def _yes_no(text: str) -> str:
 
 
 # Every extractor starts from `strip_special_tokens`: `transformers serve` leaves chat-template
-# tokens (<|im_end|>) in replies (DESIGN.md), and the backends' cleaner is the one definition.
+# tokens (<|im_end|>) in replies, and the backends' cleaner is the one definition.
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     "short": _short,  # first non-empty line (short-answer VQA)
     "raw": strip_special_tokens,  # the whole reply

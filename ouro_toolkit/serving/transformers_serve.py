@@ -9,7 +9,7 @@ from pathlib import Path
 from ouro_toolkit.errors import MissingFile
 from ouro_toolkit.serving.process import ServerProcess, free_port, start_server
 
-# CPU torch spins OpenMP threads without PASSIVE (DESIGN.md); never fetch anything in tests.
+# CPU torch spins OpenMP threads without PASSIVE; never fetch anything in tests.
 SERVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "TOKENIZERS_PARALLELISM": "false"}
 
 

@@ -86,7 +86,7 @@ def test_rpn_loads_a_local_checkpoint_and_maps_boxes_to_input_pixels(tmp_path):
 
 
 def test_unknown_proposer_lists_known_ones():
-    with pytest.raises(ValueError, match="known: objects, rpn, grouping, ocr, layout"):
+    with pytest.raises(ValueError, match="known proposers: objects, rpn, grouping, ocr, layout"):
         build_proposers(["ocr", "sam"])
 
 
