@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image
 
+from ouro_toolkit.data import find_local, iter_file_rows
 from ouro_toolkit.errors import OuroError
 from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
@@ -58,27 +59,17 @@ def _local_files(root: Path, config: str | None, split: str, data_files: str | N
         path = root / data_files
         return [str(path)] if path.is_file() else []
     bases = [root / config, root] if config else [root]
-    patterns = [
-        f"{split}-*.parquet",
-        f"{split}/*.parquet",
-        f"data/{split}-*.parquet",
-        f"{split}.parquet",
-        f"{split}.jsonl",  # VSR ships test.jsonl
-        f"data/{split}-*.jsonl",
-    ]
-    for base in bases:
-        for pattern in patterns:
-            found = sorted(str(p) for p in base.glob(pattern))
-            if found:
-                return found
-    return []
-
-
-def _stream(files: list[str]):
-    from datasets import load_dataset
-
-    kind = "json" if files[0].endswith((".jsonl", ".json")) else "parquet"
-    return load_dataset(kind, data_files=files, split="train", streaming=True)
+    return find_local(
+        bases,
+        [
+            f"{split}-*.parquet",
+            f"{split}/*.parquet",
+            f"data/{split}-*.parquet",
+            f"{split}.parquet",
+            f"{split}.jsonl",  # VSR ships test.jsonl
+            f"data/{split}-*.jsonl",
+        ],
+    )
 
 
 def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None):
@@ -92,7 +83,7 @@ def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None
                 f"{bench.name}: no data files for config {config!r} split {bench.split!r} under {root} "
                 f"(expected e.g. {root}/{(config + '/') if config else ''}{bench.split}-00000-of-00001.parquet)"
             )
-        return _stream(files)
+        return iter_file_rows(files, source=bench.name)
     hub_id = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
     if hub_id is None:
         raise DataUnavailable(

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from ouro_toolkit.annotate.prompts import load_prompts
 from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend, load_now
 from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
 from ouro_toolkit.pipeline.shard_writer import ShardWriter
@@ -64,22 +65,21 @@ class ShardStats:
 
 
 def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
-    """This shard's rows of the source stream: row i belongs to shard i % num_shards."""
+    """This shard's rows of the source: its own whole files when the source has at least as many
+    files as there are shards, else every num_shards-th row (see `ouro_toolkit.data.shards`)."""
     from builders.registry import iter_source
 
-    stream = iter_source(
+    yield from iter_source(
         config.source,
         data_dir=config.data_dir,
         split=config.split,
         repo_id=config.repo_id,
-        limit=config.limit,
-        # Each shard streams every row and keeps its own; decoding happens once, in `prepare`,
-        # for this shard's rows only, instead of in the builder for all rows of every shard.
+        limit=shard_share(config.limit, config.num_shards, config.shard_index),
+        num_shards=config.num_shards,
+        shard_index=config.shard_index,
+        # Decoding happens once, in `prepare`, for this shard's rows only.
         verify_images=False,
     )
-    for index, row in enumerate(stream):
-        if index % config.num_shards == config.shard_index:
-            yield row
 
 
 def make_backend(config: BuildConfig) -> VLMBackend:
@@ -135,7 +135,7 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.layout, config.shard_index)
-    expected = -(-config.limit // config.num_shards) if config.limit else None
+    expected = shard_share(config.limit, config.num_shards, config.shard_index)
     bar = tqdm(total=expected, unit="img", desc=stats.shard, disable=not config.progress)
     start = time.perf_counter()
     loop = asyncio.get_running_loop()
