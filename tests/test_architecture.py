@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "ouro_toolkit",  # the package's own __init__
             "ouro_toolkit.schema",
+            "ouro_toolkit.source_schema",
             "ouro_toolkit.images",
             "ouro_toolkit.errors",
             "ouro_toolkit.retry",
