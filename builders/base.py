@@ -28,6 +28,7 @@ from ouro_toolkit.data import (
     iter_parquet_rows,
     plan_shard,
 )
+from ouro_toolkit.data.catalog import MOVED_HINT
 from ouro_toolkit.data.shards import ShardPlan
 from ouro_toolkit.errors import one_line
 from ouro_toolkit.images import ImageLoadError, load_image
@@ -249,7 +250,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
                 f"source {self.SPEC.name!r}: cannot list Hub dataset {self.source_repo!r} "
                 f"(revision {self.config.revision!r}): {type(exc).__name__}: {one_line(exc, first_only=True)}. "
                 f"Pass data_dir=<folder with its Parquet files> to read local files, or repo_id=<copy "
-                f"with the same columns> (lmms-lab/* ids moved to lmms-lab-encoder/* in mid-2026)."
+                f"with the same columns> ({MOVED_HINT})."
             ) from None
         self._listing = sorted(p for p in listing if p.endswith(".parquet"))
         return self._listing

@@ -24,6 +24,7 @@ from typing import Any
 from PIL import Image
 
 from ouro_toolkit.data import find_local, iter_file_rows
+from ouro_toolkit.data.catalog import LMMS_LAB_MOVED, MOVED_HINT
 from ouro_toolkit.errors import OuroError
 from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
@@ -104,7 +105,7 @@ def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None
         hint = (
             "the Hub is switched off here (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE=1): use --data-dir"
             if offline
-            else "check the id (lmms-lab moved to lmms-lab-encoder: try --hub-org lmms-lab-encoder), "
+            else f"check the id ({MOVED_HINT}: try --hub-org {LMMS_LAB_MOVED}), "
             "your token for gated sets, or use --data-dir"
         )
         raise DataUnavailable(

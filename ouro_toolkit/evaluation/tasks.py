@@ -5,6 +5,7 @@ columns of its real layout, the prompt, how to read a prediction, and the metric
 and prompts come from each dataset's card and lmms-eval's task YAML/utils (EvolvingLMMs-Lab/
 lmms-eval, `lmms_eval/tasks/<task>/`), cited per entry.
 
+Datasets a source builder reads too are declared once, in `ouro_toolkit/data/catalog.py`.
 Hub ids default to the `lmms-lab` organisation; lmms-eval moved its copies to `lmms-lab-encoder`
 in 2026, so `resolve_hub_id(bench, org=...)` (CLI `--hub-org`) swaps the organisation of every
 lmms-lab id, and `hub_ids={"name": "owner/repo"}` (CLI `--dataset name=owner/repo`) overrides one.
@@ -17,9 +18,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ouro_toolkit.data.catalog import (
+    AI2D,
+    CHARTQA,
+    COCO_CAPTION,
+    DOCVQA,
+    GQA,
+    INFOVQA,
+    OKVQA,
+    SCIENCEQA,
+    TEXTCAPS,
+    TEXTVQA,
+    VIZWIZ,
+    VQAV2,
+    is_lmms_lab,
+    moved_id,
+)
 from ouro_toolkit.errors import ConfigError, UnknownName
-
-LMMS_LAB = "lmms-lab"
 
 # lmms-eval's default short-answer suffix (vqav2/gqa/textvqa/docvqa/chartqa/stvqa YAML).
 SHORT = "\nAnswer the question using a single word or phrase."
@@ -68,7 +83,7 @@ class Benchmark:
 
     @property
     def lmms_lab(self) -> bool:
-        return bool(self.hub_id) and self.hub_id.split("/")[0] == LMMS_LAB
+        return is_lmms_lab(self.hub_id)
 
 
 GENERAL, DOCUMENT, SCENE_TEXT, CAPTIONING = (
@@ -83,26 +98,26 @@ _ALL: list[Benchmark] = [
     # --- general VQA ----------------------------------------------------------------------
     Benchmark(
         name="okvqa", title="OKVQA", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/OK-VQA", split="val2014", prompt="{question}" + UNANSWERABLE,
+        hub_id=OKVQA.repo_id, split="val2014", prompt="{question}" + UNANSWERABLE,
         source="lmms-eval tasks/ok_vqa (_default_template_vqa_yaml, utils.py): question, "
         "answers (list[str]), question_id, image",
     ),
     Benchmark(
         name="vqav2", title="VQAv2", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/VQAv2", split="validation", prompt="{question}" + SHORT,
+        hub_id=VQAV2.repo_id, split="validation", prompt="{question}" + SHORT,
         source="lmms-eval tasks/vqav2 (vqav2_val.yaml, utils.py): question, answers "
         "(list of {answer, answer_confidence, answer_id}), question_id, image",
     ),
     Benchmark(
         name="vizwiz", title="VizWiz", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/VizWiz-VQA", split="val", prompt="{question}" + UNANSWERABLE,
+        hub_id=VIZWIZ.repo_id, split="val", prompt="{question}" + UNANSWERABLE,
         capitalize_question=True,
         source="lmms-eval tasks/vizwiz_vqa (vizwiz_vqa_val.yaml, utils.py): question, answers "
         "(list[str]), question_id, image",
     ),
     Benchmark(
         name="gqa", title="GQA", group=GENERAL, metric="exact_match",
-        hub_id="lmms-lab/GQA", config="testdev_balanced_instructions", split="testdev",
+        hub_id=GQA.repo_id, config="testdev_balanced_instructions", split="testdev",
         prompt="{question}" + SHORT, answers_column="answer", id_column="id",
         image_config="testdev_balanced_images", image_key="imageId", image_id_column="id",
         source="lmms-eval tasks/gqa (gqa.yaml, utils.py): questions in config "
@@ -122,7 +137,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="scienceqa", title="ScienceQA", group=GENERAL, metric="option_accuracy",
-        extract="option", hub_id="lmms-lab/ScienceQA", config="ScienceQA-IMG", split="test",
+        extract="option", hub_id=SCIENCEQA.repo_id, config=SCIENCEQA.config, split="test",
         prompt="{context}{question}\n{options}" + LETTER, choices_column="choices",
         answers_column="answer", id_column=None, read="choice",
         source="lmms-eval tasks/scienceqa (scienceqa_img.yaml, utils.py): question, choices "
@@ -144,22 +159,22 @@ _ALL: list[Benchmark] = [
     ),
     # --- document understanding ---------------------------------------------------------
     Benchmark(
-        name="docvqa", title="DocVQA", group=DOCUMENT, metric="anls", hub_id="lmms-lab/DocVQA",
-        config="DocVQA", split="validation", prompt="{question}" + SHORT, id_column="questionId",
+        name="docvqa", title="DocVQA", group=DOCUMENT, metric="anls", hub_id=DOCVQA.repo_id,
+        config=DOCVQA.config, split="validation", prompt="{question}" + SHORT, id_column="questionId",
         max_new_tokens=32,
         source="lmms-eval tasks/docvqa (docvqa_val.yaml): question, answers (list[str]), "
         "questionId, image",
     ),
     Benchmark(
         name="chartqa", title="ChartQA", group=DOCUMENT, metric="relaxed_accuracy",
-        hub_id="lmms-lab/ChartQA", split="test", prompt="{question}" + SHORT,
+        hub_id=CHARTQA.repo_id, split="test", prompt="{question}" + SHORT,
         answers_column="answer", id_column=None, meta_columns=("type",),
         source="lmms-eval tasks/chartqa (chartqa.yaml, utils.py): question, answer, type "
         "(human_test / augmented_test), image",
     ),
     Benchmark(
-        name="infovqa", title="InfoVQA", group=DOCUMENT, metric="anls", hub_id="lmms-lab/DocVQA",
-        config="InfographicVQA", split="validation", prompt="{question}" + SHORT,
+        name="infovqa", title="InfoVQA", group=DOCUMENT, metric="anls", hub_id=INFOVQA.repo_id,
+        config=INFOVQA.config, split="validation", prompt="{question}" + SHORT,
         id_column="questionId", max_new_tokens=32,
         source="lmms-eval tasks/infovqa (_default_template_infovqa_yaml): lmms-lab/DocVQA "
         "config InfographicVQA; question, answers, questionId, image",
@@ -194,14 +209,14 @@ _ALL: list[Benchmark] = [
     # --- scene text ---------------------------------------------------------------------------
     Benchmark(
         name="textvqa", title="TextVQA", group=SCENE_TEXT, metric="vqa_accuracy",
-        hub_id="lmms-lab/textvqa", split="validation", prompt="{question}" + SHORT,
+        hub_id=TEXTVQA.repo_id, split="validation", prompt="{question}" + SHORT,
         capitalize_question=True,
         source="lmms-eval tasks/textvqa (textvqa_val.yaml, utils.py): question, answers "
         "(list[str]), question_id, image, ocr_tokens",
     ),
     Benchmark(
         name="ai2d", title="AI2D", group=SCENE_TEXT, metric="option_accuracy", extract="option",
-        hub_id="lmms-lab/ai2d", split="test", prompt="{question}\n{options}" + LETTER,
+        hub_id=AI2D.repo_id, split="test", prompt="{question}\n{options}" + LETTER,
         choices_column="options", answers_column="answer", id_column=None,
         read="choice",
         source="lmms-eval tasks/ai2d (ai2d.yaml, utils.py): question, options (list[str]), "
@@ -225,7 +240,7 @@ _ALL: list[Benchmark] = [
     # --- captioning -----------------------------------------------------------------------------
     Benchmark(
         name="coco", title="COCO Caption", group=CAPTIONING, metric="cider", extract="caption",
-        hub_id="lmms-lab/COCO-Caption2017", split="val", prompt=CAPTION, question_column=None,
+        hub_id=COCO_CAPTION.repo_id, split="val", prompt=CAPTION, question_column=None,
         answers_column="answer", max_new_tokens=64,
         source="lmms-eval tasks/coco_cap (coco2017_cap_val.yaml, utils.py): question_id (file "
         "name), image, answer (list of reference captions), id",
@@ -239,7 +254,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="textcaps", title="TextCaps", group=CAPTIONING, metric="cider", extract="caption",
-        hub_id="lmms-lab/TextCaps", split="val", prompt=CAPTION, question_column=None,
+        hub_id=TEXTCAPS.repo_id, split="val", prompt=CAPTION, question_column=None,
         answers_column="caption_str", id_column="image_id", max_new_tokens=64,
         source="lmms-eval tasks/textcaps (textcaps_val.yaml, utils.py): image_id, image, "
         "caption_str (list of reference captions)",
@@ -277,6 +292,6 @@ def resolve_hub_id(
     """The dataset id to load: an explicit override, else the default with lmms-lab -> `org`."""
     if hub_ids and bench.name in hub_ids:
         return hub_ids[bench.name]
-    if bench.hub_id and org and bench.lmms_lab:
-        return f"{org}/{bench.hub_id.split('/', 1)[1]}"
+    if bench.hub_id and org:
+        return moved_id(bench.hub_id, org)
     return bench.hub_id
