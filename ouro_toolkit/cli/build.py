@@ -8,6 +8,7 @@ from ouro_toolkit.cli.options import (
     backend_option,
     default_of,
     parse_backend_options,
+    prompts_option,
     proposer_options,
     tree_config_from_options,
 )
@@ -57,12 +58,7 @@ from ouro_toolkit.pipeline.config import BuildConfig
     show_default=True,
 )
 @proposer_options
-@click.option(
-    "--prompts",
-    "prompts_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="YAML overriding the bundled prompts (must set its own `version`).",
-)
+@prompts_option
 @click.option(
     "--max-pixels",
     type=click.IntRange(1),

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
 from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, check_server_url
-from ouro_toolkit.cli.options import default_of, image_and_tree, proposer_options
+from ouro_toolkit.cli.options import default_of, image_and_tree, prompts_option, proposer_options
 from ouro_toolkit.errors import ConfigError
 
 
@@ -52,7 +52,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
 @click.option(
     "--backend",
     "backend_kind",
-    type=click.Choice(sorted(BACKENDS)),
+    type=click.Choice(list(BACKENDS)),
     default="transformers",
     show_default=True,
     help="transformers: in-process; openai: an OpenAI-compatible server (SGLang, vLLM, transformers serve).",
@@ -89,12 +89,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
     help="Print the nodes as a JSON list (flat schema, root first).",
 )
 @proposer_options
-@click.option(
-    "--prompts",
-    "prompts_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="YAML overriding the bundled prompts (must set its own `version`).",
-)
+@prompts_option
 def describe(
     image: str,
     model: str,

@@ -32,11 +32,19 @@ def backend_option(default: str) -> Callable:
     return click.option(
         "--backend",
         "backend",
-        type=click.Choice(sorted(BACKENDS)),
+        type=click.Choice(list(BACKENDS)),
         default=default,
         show_default=True,
         help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
     )
+
+
+prompts_option = click.option(
+    "--prompts",
+    "prompts_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="YAML overriding the bundled prompts (must set its own `version`).",
+)
 
 
 def proposer_options(command: Callable) -> Callable:
