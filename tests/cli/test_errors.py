@@ -15,7 +15,9 @@ from ouro_toolkit.errors import ConfigError, OuroError, UnknownName, check_known
 def boom(kind: str) -> None:
     """Raises what --kind says (a command made for this test)."""
     if kind == "user":
-        raise ConfigError("--size 0: must be at least 1; pass --size 8\n  (detail on a second line)")
+        raise ConfigError(
+            "--size 0: must be at least 1; pass --size 8\n  (detail on a second line)"
+        )
     if kind == "empty":
         raise OuroError()
     raise ZeroDivisionError("a bug")
