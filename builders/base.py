@@ -26,6 +26,7 @@ from ouro_toolkit.data import (
     SourceError,
     hub_files,
     iter_parquet_rows,
+    local_split_files,
     plan_shard,
 )
 from ouro_toolkit.data.catalog import MOVED_HINT
@@ -308,28 +309,6 @@ def _local_dir(file: str | None) -> Path | None:
     if not file or "://" in file:
         return None
     return Path(file).parent
-
-
-def local_split_files(data_dir: Path, split: str, pattern: str) -> list[str]:
-    """A split's Parquet files under data_dir.
-
-    Tried in order: the source's own repo pattern (e.g. `data/validation-*.parquet`); then any
-    `*.parquet` below data_dir whose name is `<split>.parquet` or starts with `<split>-`, or that
-    sits in a folder named `<split>`. A data_dir that is itself a .parquet file counts for every split.
-    """
-    if data_dir.is_file():
-        return [str(data_dir)] if data_dir.suffix == ".parquet" else []
-    if not data_dir.is_dir():
-        raise SourceError(f"data_dir {str(data_dir)!r} does not exist (or is not a folder)")
-    exact = sorted(str(p) for p in data_dir.glob(pattern.format(split=split)))
-    if exact:
-        return exact
-    found = []
-    for path in sorted(data_dir.rglob("*.parquet")):
-        parents = path.relative_to(data_dir).parts[:-1]
-        if path.stem == split or path.name.startswith(f"{split}-") or split in parents:
-            found.append(str(path))
-    return found
 
 
 def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[str, Any] | None:

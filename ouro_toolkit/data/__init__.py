@@ -9,7 +9,7 @@ Source builders (`builders/`) and evaluation both read through here.
 """
 
 from ouro_toolkit.data.errors import SourceError
-from ouro_toolkit.data.files import find_local, glob_match, hub_files, hub_url
+from ouro_toolkit.data.files import find_local, glob_match, hub_files, hub_url, local_split_files
 from ouro_toolkit.data.reference import DatasetRef
 from ouro_toolkit.data.shards import ShardPlan, plan_shard, shard_share
 from ouro_toolkit.data.stream import iter_file_rows, iter_parquet_rows, open_file
@@ -24,6 +24,7 @@ __all__ = [
     "hub_url",
     "iter_file_rows",
     "iter_parquet_rows",
+    "local_split_files",
     "open_file",
     "plan_shard",
     "shard_share",

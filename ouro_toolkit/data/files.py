@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from ouro_toolkit.data.errors import SourceError
 from ouro_toolkit.data.reference import DatasetRef
 
 
@@ -38,3 +39,25 @@ def hub_files(ref: DatasetRef, listing: Iterable[str], patterns: Iterable[str]) 
 def hub_url(ref: DatasetRef, path: str) -> str:
     revision = ref.revision.replace("/", "%2F")
     return f"hf://datasets/{ref.repo_id}@{revision}/{path}"
+
+
+def local_split_files(data_dir: Path, split: str, pattern: str) -> list[str]:
+    """A split's Parquet files under data_dir.
+
+    Tried in order: the source's own repo pattern (e.g. `data/validation-*.parquet`); then any
+    `*.parquet` below data_dir whose name is `<split>.parquet` or starts with `<split>-`, or that
+    sits in a folder named `<split>`. A data_dir that is itself a .parquet file counts for every split.
+    """
+    if data_dir.is_file():
+        return [str(data_dir)] if data_dir.suffix == ".parquet" else []
+    if not data_dir.is_dir():
+        raise SourceError(f"data_dir {str(data_dir)!r} does not exist (or is not a folder)")
+    exact = sorted(str(p) for p in data_dir.glob(pattern.format(split=split)))
+    if exact:
+        return exact
+    found = []
+    for path in sorted(data_dir.rglob("*.parquet")):
+        parents = path.relative_to(data_dir).parts[:-1]
+        if path.stem == split or path.name.startswith(f"{split}-") or split in parents:
+            found.append(str(path))
+    return found

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from datasets import Dataset, load_dataset
 
+from ouro_toolkit.data import find_local
 from ouro_toolkit.errors import OuroError
 from ouro_toolkit.layout import DATA_DIR, shard_counts
 from ouro_toolkit.training.transform import Annotations, OuroTransform, skip_reason
@@ -39,10 +40,9 @@ def resolve_data_files(dataset_name: str, split: str = "train") -> list[str] | N
         patterns = [f"{DATA_DIR}/{split}-*.parquet", f"{split}-*.parquet"]
         if split == "train":
             patterns += [f"{DATA_DIR}/*.parquet", "*.parquet"]
-        for pattern in patterns:
-            files = sorted(str(p) for p in path.glob(pattern))
-            if files:
-                return files
+        files = find_local([path], patterns)
+        if files:
+            return files
         raise DatasetSpecError(
             f"dataset_name={dataset_name!r}: no Parquet files for split {split!r} (looked for "
             f"{', '.join(patterns)}; `ouro build --out DIR` writes data/train-*.parquet). Pass a build "
