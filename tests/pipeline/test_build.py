@@ -14,6 +14,7 @@ import pytest
 from datasets import load_dataset
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.layout import CACHE_FILE
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
@@ -293,7 +294,7 @@ def test_unloadable_model_fails_before_any_shard_is_written(
     tmp_path, image_folder, prompts_file, tiny_model_dir
 ):
     config = make_config(tmp_path, image_folder, tmp_path / "no-such-model", prompts_file)
-    with pytest.raises(ValueError, match="could not load model"):
+    with pytest.raises(BackendLoadError, match="could not load model"):
         build_shard(config)
     assert not list(tmp_path.iterdir()), "a run that could not start leaves nothing behind"
     # ...so the corrected command, even with other settings, is not refused.
