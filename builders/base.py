@@ -37,7 +37,6 @@ from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
 
 logger = logging.getLogger(__name__)
 
-# Rows read per pyarrow batch: small, because each row can hold a multi-megabyte document image.
 # Key the base injects into every raw row: "<split>/<file stem>#<row in file>", a stable id for
 # sources whose Parquet has no id column of its own.
 ROW_REF = "__row__"

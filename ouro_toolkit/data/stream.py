@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 
 from ouro_toolkit.data.errors import SourceError
 
-BATCH_ROWS = 32  # rows per Parquet batch: images are embedded, so keep batches small
+# Rows read per pyarrow batch: small, because each row can hold a multi-megabyte document image.
+BATCH_ROWS = 32
 
 
 def open_file(file: str) -> Any:
