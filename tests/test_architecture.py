@@ -224,3 +224,21 @@ def test_library_never_imports_tests():
         )
     ]
     assert offenders == []
+
+
+def import_table() -> str:
+    """The who-imports-whom table of docs/architecture.md, generated from the code."""
+    edges = group_edges(graph())
+    groups = sorted({group_of(m)[1] for m in modules()}, key=lambda g: (group_of(g)[0], g))
+    lines = ["| package | layer | imports |", "| --- | --- | --- |"]
+    for group in groups:
+        targets = sorted(edges.get(group, ()), key=lambda t: (group_of(t)[0], t))
+        names = ", ".join(f"`{t.removeprefix('ouro_toolkit.')}`" for t in targets) or "—"
+        lines.append(f"| `{group}` | {LAYERS[group_of(group)[0]][0]} | {names} |")
+    return "\n".join(lines)
+
+
+def test_architecture_doc_matches_the_code():
+    table = import_table()
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert table in doc, "docs/architecture.md is out of date; paste this table:\n" + table
