@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import fields, replace
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.evaluation.scene_quality import (
     CachedProposer,
     Setting,
@@ -31,7 +32,6 @@ from ouro_toolkit.evaluation.scene_quality import (
 )
 from ouro_toolkit.proposers import DEFAULT_PROPOSERS, build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
-from ouro_toolkit.regions.decompose import DecomposeConfig
 from ouro_toolkit.scenes import generate_scenes
 
 COLUMNS = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+from ouro_toolkit.regions.tree import NO_PARENT, ROOT_ID, RegionNode, RegionTree
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.scenes.vocab import position_phrase
 
@@ -106,6 +107,37 @@ def describe_object(scene: Scene, obj: SceneObject) -> str:
         inner = kids[0]
         text = f"{with_article(obj.colour + ' ' + obj.name).capitalize()} with {with_article(inner.colour + ' ' + inner.name)} inside it."
     return text
+
+
+def true_tree(scene: Scene) -> RegionTree:
+    """The scene's true region tree, breadth-first like a built one; labels and descriptions
+    filled from the truth, proposer "truth"."""
+    root = RegionNode(
+        ROOT_ID, NO_PARENT, 0, (0.0, 0.0, float(scene.width), float(scene.height)), 1.0, "root"
+    )
+    nodes, index = [root], {0: 0}
+    frontier = [0]
+    while frontier:
+        nxt = []
+        for parent in frontier:
+            for obj in scene.top_level() if parent == 0 else scene.children(parent):
+                index[obj.id] = len(nodes)
+                nodes.append(
+                    RegionNode(
+                        len(nodes),
+                        index[parent],
+                        obj.depth,
+                        tuple(float(v) for v in obj.bbox),  # type: ignore[arg-type]
+                        1.0,
+                        "truth",
+                        label=obj.label,
+                        description=describe_object(scene, obj),
+                        ocr_text=obj.text if obj.name == "text" else "",
+                    )
+                )
+                nxt.append(obj.id)
+        frontier = nxt
+    return RegionTree(nodes)
 
 
 def describe_scene(scene: Scene) -> str:

@@ -8,10 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
-from ouro_toolkit.evaluation.benchmarks import BENCHMARKS, parse_benchmarks
 from ouro_toolkit.evaluation.data import DataSource, iter_samples
 from ouro_toolkit.evaluation.runner import build_request
 from ouro_toolkit.evaluation.scoring import score
+from ouro_toolkit.evaluation.tasks import BENCHMARKS, parse_benchmarks
 from ouro_toolkit.scenes import describe_scene, scene_from_id
 from ouro_toolkit.scenes.vocab import COLOURS
 

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from ouro_toolkit.regions.box import intersection
-from ouro_toolkit.scenes import Scene, SceneConfig, generate_scene, position_word, size_class
+from ouro_toolkit.scenes import (
+    Scene,
+    SceneConfig,
+    generate_scene,
+    position_word,
+    size_class,
+    true_tree,
+)
 from ouro_toolkit.scenes.vocab import COLOURS, POSITIONS, SHAPES
 
 SEEDS = range(120)
@@ -118,7 +125,7 @@ def test_truth_round_trips_and_tree_matches(scenes):
     for scene in scenes[:20]:
         again = Scene.from_dict(scene.to_dict())
         assert again.to_dict() == scene.to_dict()
-        tree = scene.tree()
+        tree = true_tree(scene)
         assert len(tree.nodes) == len(scene.objects) + 1
         assert tree.max_depth == scene.depth
         by_box = {n.bbox: n for n in tree.nodes[1:]}
