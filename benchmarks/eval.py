@@ -15,9 +15,15 @@ import argparse
 import asyncio
 import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# `python benchmarks/NAME.py` puts only benchmarks/ on the path; put the repo root there too, as
+# `python -m benchmarks.NAME` does (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -26,9 +32,9 @@ from PIL import Image  # noqa: E402
 from skimage import data as skdata  # noqa: E402
 
 from ouro_toolkit.backends import create_backend  # noqa: E402
-from ouro_toolkit.evaluation.benchmarks import BENCHMARKS  # noqa: E402
 from ouro_toolkit.evaluation.runner import run_benchmark  # noqa: E402
 from ouro_toolkit.evaluation.samples import Sample  # noqa: E402
+from ouro_toolkit.evaluation.tasks import BENCHMARKS  # noqa: E402
 from ouro_toolkit.metrics import (  # noqa: E402
     anls,
     cider,

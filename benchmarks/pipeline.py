@@ -18,6 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+# `python benchmarks/NAME.py` puts only benchmarks/ on the path; put the repo root there too, as
+# `python -m benchmarks.NAME` does (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import numpy as np
 from PIL import Image
 from skimage import data
@@ -58,8 +63,8 @@ class BusyTimer:
 
 
 def config_for(out: Path, images: Path, model: Path, prompts: Path, **extra):
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.config import BuildConfig
-    from ouro_toolkit.regions.decompose import DecomposeConfig
 
     return BuildConfig(
         source="local", data_dir=str(images), model=str(model), out=str(out), proposers=["grouping"],

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 import click
 from PIL import Image
 
-from ouro_toolkit.cli.options import image_and_tree, proposer_options
+from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
+from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, check_server_url
+from ouro_toolkit.cli.options import default_of, image_and_tree, prompts_option, proposer_options
+from ouro_toolkit.cli.output import chatter_to_stderr
+from ouro_toolkit.errors import ConfigError
 
 
 @dataclass
@@ -41,6 +45,13 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
     return failures
 
 
+async def describe_then_close(image: Image.Image, tree, backend, prompts) -> list[NodeFailure]:
+    try:
+        return await describe_tree(image, tree, backend, prompts)
+    finally:
+        await backend.aclose()
+
+
 @click.command()
 @click.argument("image", type=click.Path(dir_okay=False, path_type=str))
 @click.option(
@@ -49,7 +60,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
 @click.option(
     "--backend",
     "backend_kind",
-    type=click.Choice(["transformers", "openai"]),
+    type=click.Choice(list(BACKENDS)),
     default="transformers",
     show_default=True,
     help="transformers: in-process; openai: an OpenAI-compatible server (SGLang, vLLM, transformers serve).",
@@ -74,7 +85,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
 )
 @click.option(
     "--concurrency",
-    default=32,
+    default=default_of(OpenAIBackendConfig, "concurrency"),
     show_default=True,
     type=click.IntRange(1),
     help="Requests in flight (openai) or batch size (transformers).",
@@ -86,12 +97,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
     help="Print the nodes as a JSON list (flat schema, root first).",
 )
 @proposer_options
-@click.option(
-    "--prompts",
-    "prompts_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="YAML overriding the bundled prompts (must set its own `version`).",
-)
+@prompts_option
 def describe(
     image: str,
     model: str,
@@ -117,12 +123,10 @@ def describe(
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
 
-    if backend_kind == "openai" and not server_url:
-        raise click.BadParameter(
-            "--backend openai needs --server-url (e.g. the URL `ouro serve` prints)"
-        )
-    if backend_kind != "openai" and server_url:
-        raise click.BadParameter("--server-url is only used with --backend openai")
+    try:
+        check_server_url(backend_kind, server_url)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--server-url") from None
     try:
         prompts = load_prompts(prompts_path)
     except (OSError, ValueError, yaml.YAMLError) as exc:
@@ -131,19 +135,17 @@ def describe(
         ) from None
     if max_new_tokens is not None:
         prompts = dataclasses.replace(prompts, describe_max_new_tokens=max_new_tokens)
-    picture, tree = image_and_tree(image, options)
-    size = {"concurrency": concurrency} if backend_kind == "openai" else {"batch_size": concurrency}
-    backend = create_backend(
-        backend_kind, model, server_url=server_url, cache_path=cache_path, **size
+    size = (
+        {"concurrency": concurrency}
+        if backend_kind in NEEDS_SERVER
+        else {"batch_size": concurrency}
     )
-
-    async def run():
-        try:
-            return await describe_tree(picture, tree, backend, prompts)
-        finally:
-            await backend.aclose()
-
-    failures = asyncio.run(run())
+    with chatter_to_stderr():  # weight downloads and library chatter never reach stdout
+        picture, tree = image_and_tree(image, options)
+        backend = create_backend(
+            backend_kind, model, server_url=server_url, cache_path=cache_path, **size
+        )
+        failures = asyncio.run(describe_then_close(picture, tree, backend, prompts))
     if len(failures) == len(tree.nodes):
         raise click.ClickException(f"no region of {image} could be described: {failures[0].error}")
     if as_json:

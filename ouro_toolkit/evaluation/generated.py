@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ouro_toolkit.scenes.generate import scene_from_id
 from ouro_toolkit.scenes.language import sample_qa
 
-if TYPE_CHECKING:
-    from ouro_toolkit.evaluation.benchmarks import Benchmark
+
+class _Split(Protocol):  # a `Benchmark`, without importing the registry that imports this
+    split: str
+
 
 QA_PER_SCENE = 4
 DESCRIBE = "describe"
 
 
-def scene_rows(bench: Benchmark) -> Iterator[dict[str, Any]]:
+def scene_rows(bench: _Split) -> Iterator[dict[str, Any]]:
     from builders.registry import iter_source
 
     for row in iter_source("scenes", split=bench.split):

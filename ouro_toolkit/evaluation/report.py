@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ouro_toolkit.evaluation.benchmarks import GROUPS
 from ouro_toolkit.evaluation.runner import ADAPTER, BASE, EvalReport
+from ouro_toolkit.evaluation.tasks import GROUPS
 
 METRIC_LABELS = {
     "vqa_accuracy": "VQA acc.",
@@ -22,6 +22,7 @@ METRIC_LABELS = {
     "kie_f1": "F1",
     "wtq_accuracy": "denotation acc.",
     "cider": "CIDEr",
+    "scenes": "QA + description",
 }
 
 

@@ -20,10 +20,11 @@ from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.labels import split_sentences
 from ouro_toolkit.annotate.prompts import load_prompts
 from ouro_toolkit.backends.oracle_backend import GroundTruthOracle
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers.base import Proposal, RegionProposer
 from ouro_toolkit.regions.box import iou
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.regions.tree import RegionTree
+from ouro_toolkit.scenes.language import true_tree
 from ouro_toolkit.scenes.matching import judge_qa, score_description
 from ouro_toolkit.scenes.oracle import qa_from_description
 from ouro_toolkit.scenes.truth import Scene
@@ -195,6 +196,22 @@ def oracle_figures(
                 qa_correct=sum(j.correct for j in judged),
             )
         )
+    return total
+
+
+def measure_true_trees(scenes: Sequence[Scene]) -> Figures:
+    """The same figures with each scene's true tree in place of a built one: the ceiling that
+    the oracle, the merge and QA leave when proposals and tree rules are perfect."""
+    trees = [
+        RegionTree.from_rows(
+            [{**r, "label": "", "description": ""} for r in true_tree(s).to_rows()]
+        )
+        for s in scenes
+    ]
+    total = Figures()
+    for scene, tree in zip(scenes, trees, strict=True):
+        total.add(box_figures(scene, tree))
+    total.add(oracle_figures(scenes, trees, Setting(())))
     return total
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
 
 SETTINGS = ("headline", "ablations", "tiny")
@@ -32,7 +33,7 @@ class Arm:
 
     def __post_init__(self) -> None:
         if self.annotations not in ANNOTATIONS or self.crop_choice not in CROP_CHOICES:
-            raise ValueError(
+            raise ConfigError(
                 f"arm {self}: annotations in {ANNOTATIONS}, crop_choice in {CROP_CHOICES}"
             )
 
@@ -43,7 +44,7 @@ def arms_for(setting: str) -> list[Arm]:
     if setting == "ablations":
         ks = [Arm(k=k) for k in (0, 1, 3, 5, 7)]
         return ks + [Arm(annotations="original"), Arm(crop_choice="informed")]
-    raise ValueError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
+    raise ConfigError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
 
 
 # The `tiny` setting: mechanics only (the test suite runs it), no claim.
@@ -85,9 +86,11 @@ class ExperimentConfig:
             self.arms = arms_for(self.setting)
         self.arms = [a if isinstance(a, Arm) else Arm(**a) for a in self.arms]
         if not self.seeds:
-            raise ValueError("--seeds needs at least one seed")
+            raise ConfigError("--seeds needs at least one seed")
         if self.annotator not in ANNOTATORS:
-            raise ValueError(f"annotator {self.annotator!r}: choose one of {', '.join(ANNOTATORS)}")
+            raise ConfigError(
+                f"annotator {self.annotator!r}: choose one of {', '.join(ANNOTATORS)}"
+            )
 
     @property
     def label(self) -> str:
@@ -118,7 +121,7 @@ class ExperimentConfig:
             old = json.loads(path.read_text())
             changed = [k for k in fixed if old.get(k) != self.to_dict()[k]]
             if changed:
-                raise ValueError(
+                raise ConfigError(
                     f"{self.root} holds an experiment with other {', '.join(changed)}; "
                     "use a new --out folder"
                 )

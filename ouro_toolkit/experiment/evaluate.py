@@ -16,10 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.evaluation.benchmarks import get_benchmark
 from ouro_toolkit.evaluation.data import DataSource, iter_samples
 from ouro_toolkit.evaluation.generated import QA_PER_SCENE
-from ouro_toolkit.evaluation.runner import ADAPTER, BASE, load_backend, run_benchmark
+from ouro_toolkit.evaluation.runner import ADAPTER, BASE, run_benchmark
+from ouro_toolkit.evaluation.tasks import get_benchmark
 
 BENCHMARK = "scenes"
 SAMPLES_PER_SCENE = 1 + QA_PER_SCENE
@@ -40,13 +40,13 @@ def scores_of(details: dict[str, float]) -> dict[str, Any]:
 
 
 async def _run(model: str, adapter: str | None, test_scenes: int, batch_size: int, progress: bool):
-    from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.backends import create_backend, load_now
 
     bench = get_benchmark(BENCHMARK)
     options: dict[str, Any] = {"batch_size": batch_size}
     if adapter:
         options["adapter"] = adapter
-    backend = load_backend(create_backend("transformers", model, **options))
+    backend = load_now(create_backend("transformers", model, **options))
     limit = test_scenes * SAMPLES_PER_SCENE
     try:
         return await run_benchmark(

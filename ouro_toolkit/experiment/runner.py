@@ -29,9 +29,9 @@ ORACLE_NAME = "ground-truth-oracle"
 
 
 def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
-    from ouro_toolkit.regions.decompose import DecomposeConfig
 
     oracle = cfg.annotator == "oracle"
     build = BuildConfig(

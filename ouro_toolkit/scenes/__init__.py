@@ -2,7 +2,8 @@
 house with a door and windows, a sign with a word, a flower with petals, a car), each with the
 boxes, names, colours, sizes, positions, text and true region tree of everything drawn.
 
-    scene = generate_scene(7)           # Scene: .image (PIL), .objects (SceneObject), .tree()
+    scene = generate_scene(7)           # Scene: .image (PIL), .objects (SceneObject)
+    tree = true_tree(scene)             # the true RegionTree
     crop = scene.crop(scene.objects[0])
     caption(scene), qa_pairs(scene), describe_object(scene, obj)
 """
@@ -14,7 +15,14 @@ from ouro_toolkit.scenes.generate import (
     generate_scenes,
     scene_from_id,
 )
-from ouro_toolkit.scenes.language import caption, describe_object, describe_scene, qa_pairs, refer
+from ouro_toolkit.scenes.language import (
+    caption,
+    describe_object,
+    describe_scene,
+    qa_pairs,
+    refer,
+    true_tree,
+)
 from ouro_toolkit.scenes.truth import Scene, SceneObject, position_word, scene_id, size_class
 
 __all__ = [
@@ -33,4 +41,5 @@ __all__ = [
     "refer",
     "scene_id",
     "size_class",
+    "true_tree",
 ]

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import ImageDraw
 
+import ouro_toolkit.scenes.pieces as pieces
 from ouro_toolkit.regions.box import intersection
-from ouro_toolkit.scenes import pieces
 from ouro_toolkit.scenes.draw import background, draw_piece
 from ouro_toolkit.scenes.pieces import Piece
 from ouro_toolkit.scenes.truth import Scene, SceneObject, parse_scene_id, position_word, size_class

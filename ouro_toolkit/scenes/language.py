@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+from ouro_toolkit.regions.tree import NO_PARENT, ROOT_ID, RegionNode, RegionTree
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.scenes.vocab import position_phrase
 
@@ -32,11 +33,11 @@ NUMBER_WORDS = (
 )
 
 
-def _a(phrase: str) -> str:
+def with_article(phrase: str) -> str:
     return ("an " if phrase[:1] in "aeiou" else "a ") + phrase
 
 
-def _join(items: list[str]) -> str:
+def join_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
@@ -72,16 +73,16 @@ def describe_object(scene: Scene, obj: SceneObject) -> str:
     if obj.name == "house":
         roof, wall = by_name["roof"][0], by_name["wall"][0]
         return (
-            f"A house with {_a(wall.colour)} wall and {_a(roof.colour)} roof. "
+            f"A house with {with_article(wall.colour)} wall and {with_article(roof.colour)} roof. "
             + describe_object(scene, wall)
         )
     if obj.name == "wall":
         door = by_name["door"][0]
         windows = by_name.get("window", [])
-        return f"A {obj.colour} wall with {_a(door.colour)} door and {_count_phrase(len(windows), windows[0].colour, 'window')}."
+        return f"A {obj.colour} wall with {with_article(door.colour)} door and {_count_phrase(len(windows), windows[0].colour, 'window')}."
     if obj.name == "sign":
         post = by_name["post"][0]
-        return f'A {obj.colour} sign on {_a(post.colour)} post. It says "{obj.text}".'
+        return f'A {obj.colour} sign on {with_article(post.colour)} post. It says "{obj.text}".'
     if obj.name == "board":
         return f'A {obj.colour} board with the word "{obj.text}" on it.'
     if obj.name == "text":
@@ -93,7 +94,7 @@ def describe_object(scene: Scene, obj: SceneObject) -> str:
         petals = by_name["petal"]
         centre = by_name["centre"][0]
         # Without its stem it still looks like a flower, and a describer would say so.
-        return f"A {obj.colour} flower of {_count_phrase(len(petals), obj.colour, 'petal')} around {_a(centre.colour)} centre."
+        return f"A {obj.colour} flower of {_count_phrase(len(petals), obj.colour, 'petal')} around {with_article(centre.colour)} centre."
     if obj.name == "car":
         wheels = by_name.get("wheel", [])
         return f"A {obj.colour} car with a white window and {_count_phrase(len(wheels), 'black', 'wheel')}."
@@ -101,11 +102,42 @@ def describe_object(scene: Scene, obj: SceneObject) -> str:
         return f"A {obj.colour} cabin with a white window."
     if obj.name == "body":
         return f"A {obj.colour} car body."
-    text = f"{_a(obj.colour + ' ' + obj.name).capitalize()}."
+    text = f"{with_article(obj.colour + ' ' + obj.name).capitalize()}."
     if kids and obj.kind == "shape":
         inner = kids[0]
-        text = f"{_a(obj.colour + ' ' + obj.name).capitalize()} with {_a(inner.colour + ' ' + inner.name)} inside it."
+        text = f"{with_article(obj.colour + ' ' + obj.name).capitalize()} with {with_article(inner.colour + ' ' + inner.name)} inside it."
     return text
+
+
+def true_tree(scene: Scene) -> RegionTree:
+    """The scene's true region tree, breadth-first like a built one; labels and descriptions
+    filled from the truth, proposer "truth"."""
+    root = RegionNode(
+        ROOT_ID, NO_PARENT, 0, (0.0, 0.0, float(scene.width), float(scene.height)), 1.0, "root"
+    )
+    nodes, index = [root], {0: 0}
+    frontier = [0]
+    while frontier:
+        nxt = []
+        for parent in frontier:
+            for obj in scene.top_level() if parent == 0 else scene.children(parent):
+                index[obj.id] = len(nodes)
+                nodes.append(
+                    RegionNode(
+                        len(nodes),
+                        index[parent],
+                        obj.depth,
+                        tuple(float(v) for v in obj.bbox),  # type: ignore[arg-type]
+                        1.0,
+                        "truth",
+                        label=obj.label,
+                        description=describe_object(scene, obj),
+                        ocr_text=obj.text if obj.name == "text" else "",
+                    )
+                )
+                nxt.append(obj.id)
+        frontier = nxt
+    return RegionTree(nodes)
 
 
 def describe_scene(scene: Scene) -> str:
@@ -116,7 +148,7 @@ def describe_scene(scene: Scene) -> str:
         lead = first.rstrip(".")
         if obj.kind == "shape":
             # "A red circle ..." -> "A large red circle ...": re-article after adding the size.
-            lead = _a(obj.size + " " + lead.split(" ", 1)[1]).capitalize()
+            lead = with_article(obj.size + " " + lead.split(" ", 1)[1]).capitalize()
         sentences.append(f"{lead} {position_phrase(obj.position)}." + (f" {rest}" if rest else ""))
     return " ".join(sentences)
 
@@ -126,9 +158,12 @@ def caption(scene: Scene) -> str:
     labels = [short_label(o) for o in scene.top_level()]
     counts = {label: labels.count(label) for label in labels}
     items = [
-        _a(label) if n == 1 else f"{NUMBER_WORDS[n]} {plural(label)}" for label, n in counts.items()
+        with_article(label) if n == 1 else f"{NUMBER_WORDS[n]} {plural(label)}"
+        for label, n in counts.items()
     ]
-    return f"{_join(items)[:1].upper()}{_join(items)[1:]} on a {scene.background} background."
+    return (
+        f"{join_list(items)[:1].upper()}{join_list(items)[1:]} on a {scene.background} background."
+    )
 
 
 def refer(scene: Scene, obj: SceneObject, *, with_colour: bool = True) -> str | None:

@@ -150,7 +150,7 @@ def score_description(scene: Scene, text: str) -> DescriptionScore:
     mentioned = repeats = 0
     previous: Mention | None = None
     for said in mentions(text):
-        if said.count == 1 and _repeat(said, previous, [m for _, m in matched]):
+        if said.count == 1 and _repeat(said, previous, [m for _, m in matched], free):
             repeats += 1
             previous = said
             continue
@@ -177,9 +177,18 @@ def score_description(scene: Scene, text: str) -> DescriptionScore:
     )
 
 
-def _repeat(said: Mention, previous: Mention | None, matched: list[Mention]) -> bool:
+def _repeat(
+    said: Mention, previous: Mention | None, matched: list[Mention], free: dict[int, SceneObject]
+) -> bool:
     """The same object named again: right after itself ('A pink flower. A pink flower of five
-    petals'), or without a colour after a matched mention of its name ('the circle')."""
+    petals'); without a colour after a matched mention of its name ('the circle'); or with a
+    colour that only an already matched object of its name has (a part's crop describing its
+    owner again, from another place in the tree)."""
+    if said.colour is not None and any(
+        m.name == said.name and m.colour == said.colour for m in matched
+    ):
+        if not any(o.name == said.name and o.colour == said.colour for o in free.values()):
+            return True
 
     def same(other: Mention) -> bool:
         return (

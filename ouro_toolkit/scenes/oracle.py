@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 
 from ouro_toolkit.regions.box import box_area, intersection, iou
-from ouro_toolkit.scenes.language import NUMBER_WORDS, _a, _join, describe_object, plural
+from ouro_toolkit.scenes.language import (
+    NUMBER_WORDS,
+    describe_object,
+    join_list,
+    plural,
+    with_article,
+)
 from ouro_toolkit.scenes.matching import mentions
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 
@@ -28,8 +34,8 @@ def _phrase(obj: SceneObject) -> str:
     if obj.name == "text":
         return f'the word "{obj.text}"'
     if obj.name == "house":
-        return f"a house with {_a(obj.colour)} wall"
-    return _a(f"{obj.colour} {obj.name}")
+        return f"a house with {with_article(obj.colour)} wall"
+    return with_article(f"{obj.colour} {obj.name}")
 
 
 def describe_region(
@@ -42,7 +48,7 @@ def describe_region(
     scored = [(iou(box, o.bbox), o) for o in scene.objects]
     best_iou, best = max(scored, key=lambda pair: (pair[0], -pair[1].depth), default=(0.0, None))
     if best is not None and best_iou >= min_iou:
-        return best.name, describe_object(scene, best)
+        return _label(best), describe_object(scene, best)
     inside = [
         o for o in scene.objects if intersection(o.bbox, box) >= MOSTLY_INSIDE * box_area(o.bbox)
     ]
@@ -51,7 +57,7 @@ def describe_region(
     tops = [o for o in inside if not _has_ancestor_in(scene, o, shown)]
     if tops:
         tops.sort(key=lambda o: -box_area(o.bbox))
-        text = _join([_phrase(o) for o in tops])
+        text = join_list([_phrase(o) for o in tops])
         return tops[0].name, text[:1].upper() + text[1:] + "."
     holders = [
         o for o in scene.objects if intersection(o.bbox, box) >= MOSTLY_INSIDE * box_area(box)
@@ -60,6 +66,11 @@ def describe_region(
         deepest = max(holders, key=lambda o: o.depth)
         return deepest.name, f"Part of {_phrase(deepest)}."
     return "background", "Plain background."
+
+
+def _label(obj: SceneObject) -> str:
+    # A flower's head, seen alone, is a flower; the text part is read as a word.
+    return {"head": "flower", "text": "word"}.get(obj.name, obj.name)
 
 
 def _has_ancestor_in(scene: Scene, obj: SceneObject, ids: set[int]) -> bool:

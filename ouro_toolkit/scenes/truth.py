@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from PIL import Image
 
 from ouro_toolkit.regions.box import box_area
-from ouro_toolkit.regions.tree import NO_PARENT, ROOT_ID, RegionNode, RegionTree
 from ouro_toolkit.scenes.vocab import POSITIONS, SIZE_LIMITS, SIZES
 
 IntBox = tuple[int, int, int, int]
@@ -110,39 +109,6 @@ class Scene:
             min(self.height, y1 + pad),
         )
         return self.image.crop(box)
-
-    def tree(self) -> RegionTree:
-        """The true region tree, breadth-first like a built one; labels and descriptions filled
-        from the truth, proposer "truth"."""
-        from ouro_toolkit.scenes.language import describe_object
-
-        root = RegionNode(
-            ROOT_ID, NO_PARENT, 0, (0.0, 0.0, float(self.width), float(self.height)), 1.0, "root"
-        )
-        nodes, index = [root], {0: 0}
-        frontier = [0]
-        while frontier:
-            nxt = []
-            for parent in frontier:
-                kids = self.top_level() if parent == 0 else self.children(parent)
-                for obj in kids:
-                    index[obj.id] = len(nodes)
-                    nodes.append(
-                        RegionNode(
-                            len(nodes),
-                            index[parent],
-                            obj.depth,
-                            tuple(float(v) for v in obj.bbox),  # type: ignore[arg-type]
-                            1.0,
-                            "truth",
-                            label=obj.label,
-                            description=describe_object(self, obj),
-                            ocr_text=obj.text if obj.name == "text" else "",
-                        )
-                    )
-                    nxt.append(obj.id)
-            frontier = nxt
-        return RegionTree(nodes)
 
     def to_dict(self) -> dict:
         """The ground truth as plain JSON-able data (no image)."""

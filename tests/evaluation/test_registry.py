@@ -14,10 +14,10 @@ from ouro_toolkit.evaluation import (
     iter_samples,
     parse_benchmarks,
 )
-from ouro_toolkit.evaluation.benchmarks import resolve_hub_id
 from ouro_toolkit.evaluation.data import resolve_image
 from ouro_toolkit.evaluation.runner import build_request
 from ouro_toolkit.evaluation.scoring import EXTRACTORS, SCORERS
+from ouro_toolkit.evaluation.tasks import resolve_hub_id
 from ouro_toolkit.images import ImageLoadError
 
 PAPER = ["okvqa", "vqav2", "vizwiz", "gqa", "vsr", "scienceqa", "iconqa", "docvqa", "chartqa", "infovqa",
@@ -73,7 +73,7 @@ EXPECTED = {
 
 
 def test_the_papers_twenty_benchmarks_are_declared() -> None:
-    assert list(BENCHMARKS) == PAPER
+    assert list(BENCHMARKS)[: len(PAPER)] == PAPER  # then the toolkit's own ("scenes")
     for bench in BENCHMARKS.values():
         assert bench.metric in SCORERS and bench.extract in EXTRACTORS
         assert bench.source, f"{bench.name} must cite where its layout comes from"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,17 +18,13 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard
 
+from ouro_toolkit.backends import load_now
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
+from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.evaluation import BENCHMARKS, DataSource, iter_samples
 from ouro_toolkit.evaluation.card import CardError, write_card
 from ouro_toolkit.evaluation.report import markdown_table, write_report
-from ouro_toolkit.evaluation.runner import (
-    BackendLoadError,
-    EvalConfig,
-    evaluate_async,
-    load_backend,
-    run_benchmark,
-)
+from ouro_toolkit.evaluation.runner import EvalConfig, evaluate_async, run_benchmark
 
 
 class AnswerKeyBackend:
@@ -75,7 +72,13 @@ def _run(bench_name: str, bench_data: Path, answer_for, profile: str = "official
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in BENCHMARKS if BENCHMARKS[n].metric != "cider" and n != "stvqa"]
+    "name",
+    # Generated benchmarks (scenes) have no fixture files; test_scenes_benchmark scores them.
+    [
+        n
+        for n in BENCHMARKS
+        if BENCHMARKS[n].metric != "cider" and n != "stvqa" and BENCHMARKS[n].generate is None
+    ],
 )
 def test_right_answers_score_100(name: str, bench_data: Path) -> None:
     run = _run(name, bench_data, _right_answer)
@@ -103,6 +106,7 @@ def test_chartqa_reports_human_and_augmented_halves(bench_data: Path) -> None:
     assert run.details == {"human": 50.0, "augmented": 100.0}
 
 
+@pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
 def test_captions_get_cider(bench_data: Path) -> None:
     right = _run("coco", bench_data, lambda s: s.answers[0])
     wrong = _run("coco", bench_data, lambda s: "zebra zebra zebra")
@@ -122,6 +126,20 @@ def test_contains_profile_is_recorded_and_looser(bench_data: Path) -> None:
     contains = _run("textvqa", bench_data, chatty, profile="contains")
     assert official.score == 0.0 and official.profile == "official"
     assert contains.score == 100.0 and contains.profile == "contains"
+
+
+def test_strict_profile_uses_each_benchmarks_reference_rule(bench_data: Path) -> None:
+    # VQAv2's second fixture question has ten identical "two"s: vqaEval.py leaves them as they
+    # are while the prediction "two" becomes "2", so that question scores 0 under strict only
+    official = _run("vqav2", bench_data, _right_answer)
+    strict = _run("vqav2", bench_data, _right_answer, profile="strict")
+    assert official.score == 100.0
+    assert strict.score == pytest.approx(66.67) and strict.profile == "strict"
+    # "(b)": lmms-eval's AI2D filter accepts it, its ScienceQA rule does not
+    lower = lambda s: f"({'abcdefgh'[s.answer_index]})"  # noqa: E731
+    assert _run("ai2d", bench_data, lower, profile="strict").score == 100.0
+    assert _run("scienceqa", bench_data, lower, profile="strict").score == 0.0
+    assert _run("scienceqa", bench_data, lower).score == 100.0
 
 
 def _report(bench_data: Path, tmp_path: Path):
@@ -246,7 +264,7 @@ class UnloadableBackend(AnswerKeyBackend):
     """Test double: a backend whose model cannot be loaded (as transformers' load() reports it)."""
 
     def load(self) -> None:
-        raise RuntimeError("could not load adapter 'x': no adapter_config.json\n  more detail")
+        raise BackendLoadError("could not load adapter 'x': no adapter_config.json")
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         raise AssertionError("generate must not run when the model could not be loaded")
@@ -257,13 +275,13 @@ def test_load_error_stops_before_any_sample(bench_data: Path) -> None:
 
     def factory(config: EvalConfig, adapter: str | None):
         made.append(adapter)
-        return load_backend(UnloadableBackend(config.model, {}))
+        return load_now(UnloadableBackend(config.model, {}))
 
     config = EvalConfig(model="m", adapter="x", benchmarks=["okvqa"], data_dir=bench_data,
                         progress=False)  # fmt: skip
     with pytest.raises(BackendLoadError) as info:
         asyncio.run(evaluate_async(config, factory))
-    assert str(info.value) == "could not load adapter 'x': no adapter_config.json more detail"
+    assert str(info.value) == "could not load adapter 'x': no adapter_config.json"
     assert made == ["x"]  # the adapter (which loads the base model too) is tried first
 
 

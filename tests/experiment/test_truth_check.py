@@ -6,12 +6,12 @@ import random
 
 from ouro_toolkit.experiment.truth_check import check_row, one_line, summarise
 from ouro_toolkit.scenes import describe_scene, generate_scene
-from ouro_toolkit.scenes.language import sample_qa
+from ouro_toolkit.scenes.language import sample_qa, true_tree
 from ouro_toolkit.scenes.oracle import describe_region
 
 
 def _row(scene, label_of, qa):
-    tree = scene.tree()
+    tree = true_tree(scene)
     regions = [
         {"node_id": n.node_id, "parent_id": n.parent_id, "bbox": list(n.bbox), "label": label_of(n)}
         for n in tree.nodes

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from ouro_toolkit.regions.box import intersection
-from ouro_toolkit.scenes import Scene, SceneConfig, generate_scene, position_word, size_class
+from ouro_toolkit.scenes import (
+    Scene,
+    SceneConfig,
+    generate_scene,
+    position_word,
+    size_class,
+    true_tree,
+)
 from ouro_toolkit.scenes.vocab import COLOURS, POSITIONS, SHAPES
 
 SEEDS = range(120)
@@ -118,7 +125,7 @@ def test_truth_round_trips_and_tree_matches(scenes):
     for scene in scenes[:20]:
         again = Scene.from_dict(scene.to_dict())
         assert again.to_dict() == scene.to_dict()
-        tree = scene.tree()
+        tree = true_tree(scene)
         assert len(tree.nodes) == len(scene.objects) + 1
         assert tree.max_depth == scene.depth
         by_box = {n.bbox: n for n in tree.nodes[1:]}
@@ -174,3 +181,17 @@ def test_scene_ids_make_the_scene_again():
     assert scene_from_id("custom-0000031") is None and scene_from_id("coco/123") is None
     with pytest.raises(ValueError, match="unknown scene preset 'hard'"):
         generate_scene(1, "hard")
+
+
+def test_bundled_samples_are_what_the_generator_makes():
+    from ouro_toolkit.scenes.samples import SAMPLE_SCENES, load_samples
+
+    samples = load_samples()
+    assert [(s.preset, s.seed) for s in samples] == list(SAMPLE_SCENES)
+    assert {o.name for s in samples for o in s.objects} >= {"house", "sign", "flower", "car"}
+    for bundled in samples:
+        made = generate_scene(bundled.seed, bundled.preset)
+        assert bundled.to_dict() == made.to_dict()
+        # Pixels: the same but for text antialiasing, should the font renderer change.
+        differ = np.any(np.asarray(bundled.image) != np.asarray(made.image), axis=-1)
+        assert differ.mean() < 0.01, bundled.id

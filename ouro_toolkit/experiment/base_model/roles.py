@@ -27,11 +27,11 @@ from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.merge import merge_tree
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.messages import with_json_instruction
-from ouro_toolkit.evaluation.benchmarks import SHORT
 from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
+from ouro_toolkit.evaluation.tasks import SHORT
 from ouro_toolkit.regions.tree import RegionNode
 from ouro_toolkit.scenes import caption, describe_object, generate_scene
-from ouro_toolkit.scenes.language import sample_qa
+from ouro_toolkit.scenes.language import sample_qa, true_tree
 from ouro_toolkit.scenes.oracle import describe_region
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.training.transform import DESCRIBE_PROMPT
@@ -158,7 +158,7 @@ class RoleSampler:
 
     def d0(self, scene: Scene) -> str:
         """What the pipeline's d0 looks like when every region is described correctly."""
-        tree = scene.tree()
+        tree = true_tree(scene)
         for node in tree.nodes[1:]:
             obj = _object_at(scene, node)
             node.label = crop_label(obj)
