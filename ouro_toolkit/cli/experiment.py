@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
-
 import click
 
+from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
 
 
@@ -61,10 +58,9 @@ def _ints(text: str) -> list[int]:
     show_default=True,
     help="Where the Markdown table and the PNG are copied ('' for nowhere).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 @click.option("--no-progress", is_flag=True)
 def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers, annotator,
-               train_overrides, docs, as_json, no_progress) -> None:  # fmt: skip
+               train_overrides, docs, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
     \b
@@ -93,15 +89,8 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})
     cfg = ExperimentConfig(out=out, setting=setting, **options)
-    # Trainer and library chatter print to stdout; keep it for JSON only.
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            results = run_experiment(
-                cfg, progress=not no_progress, docs=Path(docs) if docs else None
-            )
-    except ValueError as err:  # a bad setting or folder: one line naming it
-        raise click.ClickException(" ".join(str(err).split())) from None
-    if as_json:
-        click.echo(json.dumps(results, indent=2))
-    else:
-        click.echo(Path(results["files"]["table"]).read_text())
+    # Trainer and library chatter print to stdout: the report is the table alone.
+    with chatter_to_stderr():
+        results = run_experiment(cfg, progress=not no_progress, docs=Path(docs) if docs else None)
+    click.echo(f"results: {results['files']['results']}", err=True)
+    click.echo(Path(results["files"]["table"]).read_text())

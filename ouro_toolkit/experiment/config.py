@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -119,7 +119,9 @@ class ExperimentConfig:
         )
         if path.is_file():
             old = json.loads(path.read_text())
-            changed = [k for k in fixed if old.get(k) != self.to_dict()[k]]
+            # A key missing from an older record was recorded before it existed: its default.
+            defaults = {f.name: f.default for f in fields(self)}
+            changed = [k for k in fixed if old.get(k, defaults.get(k)) != self.to_dict()[k]]
             if changed:
                 raise ConfigError(
                     f"{self.root} holds an experiment with other {', '.join(changed)}; "

@@ -15,11 +15,12 @@ from ouro_toolkit.cli.main import cli
 
 def test_tiny_experiment_runs_and_resumes(tmp_path):
     out, docs = tmp_path / "run", tmp_path / "docs"
-    args = ["experiment", "--out", str(out), "--setting", "tiny", "--docs", str(docs), "--json"]
+    args = ["experiment", "--out", str(out), "--setting", "tiny", "--docs", str(docs)]
     args.append("--no-progress")
     first = CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
-    results = json.loads(first.stdout)
+    assert first.stdout.startswith("| model |")  # the report is the table alone
+    results = json.loads((out / "results-tiny.json").read_text())
     assert set(results["table"]) == {"M0", "M1 k5-enhanced-random"}
     for row in results["table"].values():
         assert 0.0 <= row["qa_accuracy"]["mean"] <= 1.0
@@ -34,7 +35,7 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert adapter.stat().st_mtime_ns == stamp
-    assert json.loads(second.stdout)["table"] == results["table"]
+    assert json.loads((out / "results-tiny.json").read_text())["table"] == results["table"]
 
 
 def test_a_folder_keeps_its_settings(tmp_path):
