@@ -1,7 +1,7 @@
 """`build_shard`: stream a source, annotate it recursively, write one Parquet shard.
 
 Proposals for the next batch of images are computed in a worker thread while the model works on
-the current one. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
+the current one. Model calls go through the shard's SQLite replay cache, `OUT/cache/<shard>.sqlite`, so a killed run
 that is started again replays everything it had already asked and continues where it stopped.
 """
 
@@ -24,10 +24,9 @@ from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend
 from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
-from ouro_toolkit.pipeline.shard_writer import ShardWriter, is_done, read_marker
+from ouro_toolkit.pipeline.shard_writer import ShardWriter, cache_path, is_done, read_marker
 
 log = logging.getLogger(__name__)
-CACHE_FILE = "cache/requests.sqlite"
 
 
 @dataclass
@@ -122,7 +121,8 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
     proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
     inner = backend or make_backend(config)
     config.record()
-    cached = CachedBackend(inner, RequestCache(out / CACHE_FILE))
+    # The rollback journal, not WAL: OUT is often on a network file system (see cache.py).
+    cached = CachedBackend(inner, RequestCache(cache_path(out, name), journal_mode="DELETE"))
     step = OuroMapStep.create(
         cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
     )

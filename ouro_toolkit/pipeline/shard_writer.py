@@ -2,7 +2,8 @@
 
 Rows are flushed in small row groups to `OUT/tmp/<shard>.parquet.partial`, so memory stays flat
 however long the shard; only a finished shard is renamed into `OUT/data/` and then marked done in
-`OUT/markers/<shard>.done`. A reader never sees a half-written shard.
+`OUT/markers/<shard>.done`. A reader never sees a half-written shard. Each shard has its own
+request cache, `OUT/cache/<shard>.sqlite`, written only by the process building that shard.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 
 from ouro_toolkit.schema import OURO_FEATURES
 
-DATA_DIR, MARKER_DIR, TMP_DIR = "data", "markers", "tmp"
+DATA_DIR, MARKER_DIR, TMP_DIR, CACHE_DIR = "data", "markers", "tmp", "cache"
 
 
 def shard_name(index: int, num_shards: int) -> str:
@@ -30,6 +31,11 @@ def shard_path(out_dir: Path, name: str) -> Path:
 
 def marker_path(out_dir: Path, name: str) -> Path:
     return out_dir / MARKER_DIR / f"{name}.done"
+
+
+def cache_path(out_dir: Path, name: str) -> Path:
+    # One file per shard: one writer per file, so it can use a journal mode that is safe on NFS.
+    return out_dir / CACHE_DIR / f"{name}.sqlite"
 
 
 def is_done(out_dir: Path, name: str) -> bool:

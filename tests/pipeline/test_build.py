@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from ouro_toolkit.pipeline.build import CACHE_FILE, build_shard
+from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.shard_writer import read_marker
+from ouro_toolkit.pipeline.shard_writer import cache_path, read_marker
 from ouro_toolkit.regions.decompose import DecomposeConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
@@ -140,7 +140,7 @@ def test_http_backend_against_transformers_serve(tmp_path, image_folder, prompts
 
 
 def _cache_entries(out: Path) -> int:
-    path = out / CACHE_FILE
+    path = cache_path(out, "train-00000-of-00001")
     if not path.exists():
         return 0
     try:
