@@ -57,6 +57,9 @@ class ShardOutcome:
     attempts: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     reason: str = ""  # why the last attempt did not complete the shard
+    # Submit-to-result time of the last attempt, seen by the driver; its stats' task_seconds is
+    # the part spent in the task itself, so the difference is Ray's cost for the shard.
+    seconds: float = 0.0
 
 
 @dataclass
@@ -166,10 +169,11 @@ class _Scheduler:
                     ref = self.task.options(name=f"ouro-{outcome.name}", **self.options).remote(
                         self.settings, outcome.index, outcome.attempts
                     )
-                    running[ref] = outcome
+                    running[ref] = (outcome, time.perf_counter())
                     self.progress.started()
                 [ref], _ = self.ray.wait(list(running), num_returns=1)
-                outcome = running.pop(ref)
+                outcome, submitted = running.pop(ref)
+                outcome.seconds = time.perf_counter() - submitted
                 if self._settle(outcome, ref):
                     queue.append(outcome.index)
         except BaseException:
@@ -184,14 +188,14 @@ class _Scheduler:
         try:
             outcome.stats = self.ray.get(ref)
             outcome.complete = bool(outcome.stats["complete"])
-            outcome.reason = f"{outcome.stats['failed_calls']} rows failed on model calls (answered calls are cached)"
+            failed = outcome.stats["failed_calls"]
+            outcome.reason = f"{failed} rows failed on model calls (answered calls are cached)"
         except self.ray.exceptions.RayTaskError as exc:
             cause = getattr(exc, "cause", None) or exc
             outcome.reason = f"{type(cause).__name__}: {_first_line(cause)}"
             retry = not isinstance(cause, SETTINGS_ERRORS)
-        except (
-            self.ray.exceptions.RayError
-        ) as exc:  # not raised by the shard: its worker or node died
+        except self.ray.exceptions.RayError as exc:
+            # Not raised by the shard: its worker or node died, or its result was lost.
             outcome.reason = f"its worker was lost ({type(exc).__name__})"
         attempts = self.launch.max_retries + 1
         if not outcome.complete and retry and outcome.attempts < attempts:

@@ -23,6 +23,7 @@ def worker_file(config: BuildConfig, index: int):
 
 def run_shard(settings: dict[str, Any], index: int, attempt: int) -> dict[str, Any]:
     """Build shard `index` from the driver's recorded settings; its stats as a plain dict."""
+    start = time.perf_counter()
     config = BuildConfig(**dict(settings, shard_index=index, progress=False, push_to_hub=None))
     path = worker_file(config, index)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,7 @@ def run_shard(settings: dict[str, Any], index: int, attempt: int) -> dict[str, A
         push_dataset(config.out_dir, repo, shards=[index])
     return dict(
         stats.to_dict(),
+        task_seconds=round(time.perf_counter() - start, 3),
         complete=stats.complete,
         skipped=stats.skipped,
         failed_calls=stats.failed_calls,

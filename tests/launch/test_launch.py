@@ -160,3 +160,15 @@ def test_importing_the_package_never_needs_ray_and_launch_names_the_extra(tmp_pa
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert "pip install 'ouro-toolkit[ray]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_settings_error_is_not_retried_and_leaves_no_config_behind(ray_cluster, tmp_path):
+    out = tmp_path / "out"
+    config = make_config(out, tmp_path / "no-such-folder", "http://127.0.0.1:9", num_shards=2)
+    result = launch_build(config, LaunchConfig(max_retries=3))
+    assert [s.attempts for s in result.shards] == [1, 1]  # every attempt would fail alike
+    assert all(
+        "SourceError" in s.reason and "no-such-folder" in s.reason for s in result.incomplete
+    )
+    assert len(result.incomplete) == 2
+    assert not (out / "build_config.json").exists()  # the corrected command is not refused
