@@ -7,7 +7,7 @@ embedded backend (each shard loads it, as a shard on a cluster would). Three run
 shards, each into its own folder:
 
 1. a sequential loop of `build_shard` in one fresh process (what a shell loop of `ouro build` does,
-   minus the per-process start-up);
+   minus the per-process start-up), with OMP_NUM_THREADS=1 as in a Ray worker of one CPU;
 2. `launch_build` on a fresh local Ray instance with `--max-in-flight 1`: the same order of work,
    so the difference is Ray's cost;
 3. `launch_build` on a fresh local Ray instance with every shard in flight.
@@ -61,11 +61,15 @@ def sequential_loop(config: dict) -> float:
         "assert all(x.complete for x in stats)\n"
         "print(json.dumps({'seconds': time.perf_counter() - start}))\n"
     )
+    # A Ray worker's torch uses one thread (Ray sets OMP_NUM_THREADS to the task's num_cpus, 1
+    # here); the loop gets the same, so the comparison is of the scheduling, not of threading.
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
     done = subprocess.run(
         [sys.executable, "-c", code, json.dumps(config), str(ROOT)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
 

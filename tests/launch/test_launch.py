@@ -36,7 +36,6 @@ def make_config(out: Path, images: Path, server_url: str, **extra) -> BuildConfi
         source="local", data_dir=str(images), model="stand-in", out=str(out), backend="openai",
         server_url=server_url, num_shards=NUM_SHARDS, proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=1, max_children=2), batch_size=1, progress=False,
-        backend_options={"max_retries": 0},
     )  # fmt: skip
     return BuildConfig(**dict(settings, **extra))
 
@@ -133,8 +132,7 @@ def test_a_shard_whose_calls_keep_failing_fails_the_launch_by_name(
             "launch", "--source", "local", "--data-dir", str(launch_images), "--model", "stand-in",
             "--out", str(out), "--backend", "openai", "--server-url", server.url,
             "--num-shards", str(NUM_SHARDS), "--proposers", "grouping", "--max-depth", "1",
-            "--max-children", "2", "--batch-size", "1", "--backend-option", "max_retries=0",
-            "--max-retries", "1", "--no-progress",
+            "--max-children", "2", "--batch-size", "1", "--max-retries", "1", "--no-progress",
         ]  # fmt: skip
         result = CliRunner().invoke(cli, args)
     failing = f"train-{FAILING_SHARD:05d}-of-{NUM_SHARDS:05d}"
