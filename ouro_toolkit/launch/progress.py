@@ -63,5 +63,6 @@ def shard_summary(stats: dict[str, Any]) -> str:
     return (
         f"{stats.get('images', 0)} images, {stats.get('regions', 0)} regions, {stats.get('qa', 0)} QA pairs, "
         f"{stats.get('errors', 0)} error rows, {stats.get('model_calls', 0)} model calls "
-        f"({stats.get('cache_hits', 0)} replayed from cache) in {float(stats.get('seconds', 0)):.1f}s"
+        f"({stats.get('cache_hits', 0)} replayed from cache) in {float(stats.get('task_seconds', 0)):.1f}s "
+        f"({float(stats.get('seconds', 0)):.1f}s annotating, the rest loading)"
     )
