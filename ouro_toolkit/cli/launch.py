@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ouro_toolkit.cli.build import BUILD_ERRORS, build, config_from_options
+from ouro_toolkit.cli.build import build, config_from_options
 
 LAUNCH_ONLY = ("ray_address", "max_retries", "gpus_per_shard", "cpus_per_shard", "max_in_flight")
 
@@ -61,11 +61,8 @@ def launch(**options) -> None:
     from ouro_toolkit.launch import LaunchConfig, launch_build
 
     settings = {key: options.pop(key) for key in LAUNCH_ONLY}
-    try:
-        config = config_from_options(options)
-        result = launch_build(config, LaunchConfig(**settings))
-    except BUILD_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
+    config = config_from_options(options)
+    result = launch_build(config, LaunchConfig(**settings))
     done = config.num_shards - len(result.incomplete)
     click.echo(
         f"{done} of {config.num_shards} shards complete ({len(result.skipped)} found complete, "

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builders.base import SourceError
+from ouro_toolkit.errors import check_known, one_line
 from ouro_toolkit.hub.auth import HubAuthError
 from ouro_toolkit.launch.progress import LaunchProgress
 from ouro_toolkit.launch.ray_runtime import LaunchError, RayCluster, connect_ray
 from ouro_toolkit.launch.shard_task import run_shard
-from ouro_toolkit.pipeline.config import CONFIG_FILE, BuildConfig
-from ouro_toolkit.pipeline.shard_writer import is_done, marker_path, shard_path
+from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.proposers.base import ProposerUnavailable
 
 # Raised by a shard because of the build's settings or inputs: every retry would fail alike.
@@ -104,7 +104,7 @@ def launch_build(
         if wrote_config and not _anything_written(config):
             # No shard got to write anything (e.g. the model cannot load): leave no settings
             # behind to block the corrected command.
-            (config.out_dir / CONFIG_FILE).unlink(missing_ok=True)
+            config.layout.config_path.unlink(missing_ok=True)
     return LaunchResult(
         config.out, shards, skipped, time.perf_counter() - start, cluster.start_seconds
     )
@@ -120,11 +120,7 @@ def check_settings(config: BuildConfig) -> None:
     spec(config.source)
     load_prompts(config.prompts_path)
     backend_class(config.backend)
-    unknown = [name for name in config.proposers if name not in PROPOSERS]
-    if unknown:
-        raise LaunchError(
-            f"--proposers: unknown {', '.join(unknown)}; known proposers: {', '.join(sorted(PROPOSERS))}"
-        )
+    check_known("proposer", config.proposers, sorted(PROPOSERS))
     config.check_folder()
 
 
@@ -192,7 +188,7 @@ class _Scheduler:
             outcome.reason = f"{failed} rows failed on model calls (answered calls are cached)"
         except self.ray.exceptions.RayTaskError as exc:
             cause = getattr(exc, "cause", None) or exc
-            outcome.reason = f"{type(cause).__name__}: {_first_line(cause)}"
+            outcome.reason = f"{type(cause).__name__}: {one_line(cause, first_only=True)}"
             retry = not isinstance(cause, SETTINGS_ERRORS)
         except self.ray.exceptions.RayError as exc:
             # Not raised by the shard: its worker or node died, or its result was lost.
@@ -209,16 +205,13 @@ class _Scheduler:
         return False
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else "(no message)"
-
-
 def _done(config: BuildConfig, index: int) -> bool:
-    return is_done(config.out_dir, config.shard_name(index))
+    return config.layout.is_complete(index)
 
 
 def _anything_written(config: BuildConfig) -> bool:
-    names = [config.shard_name(i) for i in range(config.num_shards)]
-    out = config.out_dir
-    return any(shard_path(out, n).exists() or marker_path(out, n).exists() for n in names)
+    layout = config.layout
+    return any(
+        layout.shard_path(i).exists() or layout.marker_path(i).exists()
+        for i in range(config.num_shards)
+    )

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from types import ModuleType
 
+from ouro_toolkit.errors import OuroError
+
 RAY_EXTRA = "pip install 'ouro-toolkit[ray]'"
 # Before a local instance starts: no usage-statistics upload (offline CI, air-gapped clusters)
 # and no auth token written to disk, which Ray >= 2.59 does by default for a local instance.
@@ -16,7 +18,7 @@ LOCAL_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 LOCAL_OBJECT_STORE_BYTES = 128 * 1024**2
 
 
-class LaunchError(ValueError):
+class LaunchError(OuroError, ValueError):
     """A launch that cannot start, or shards that stayed incomplete; the message says what to do."""
 
 

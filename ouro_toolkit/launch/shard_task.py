@@ -10,15 +10,15 @@ import json
 import os
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.shard_writer import TMP_DIR
 
 
-def worker_file(config: BuildConfig, index: int):
-    return config.out_dir / TMP_DIR / f"{config.shard_name(index)}.worker.json"
+def worker_file(config: BuildConfig, index: int) -> Path:
+    return config.layout.worker_info_path(index)
 
 
 def run_shard(settings: dict[str, Any], index: int, attempt: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from ouro_toolkit.errors import check_known
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable, RegionProposer
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,9 @@ _cache: dict[tuple, RegionProposer] = {}
 def build_proposers(
     names: Sequence[str] | None = None, *, rpn_weights: str = "DEFAULT"
 ) -> list[RegionProposer]:
-    """Build (once per process) the named proposers; unknown names raise a `ValueError` listing the known ones."""
+    """Build (once per process) the named proposers; unknown names raise `UnknownName` listing the known ones."""
     names = list(names or DEFAULT_PROPOSERS)
-    unknown = [n for n in names if n not in PROPOSERS]
-    if unknown:
-        raise ValueError(f"unknown proposer(s) {', '.join(unknown)}; known: {', '.join(PROPOSERS)}")
+    check_known("proposer", names, PROPOSERS)
     built = []
     for name in names:
         key = (name, rpn_weights)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
 NUM_IMAGES = 8

@@ -16,14 +16,14 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.launch import LaunchConfig, launch_build
 from ouro_toolkit.launch.shard_task import worker_file
+from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.shard_writer import cache_path, is_done, read_marker
-from ouro_toolkit.regions.decompose import DecomposeConfig
+from tests.helpers.instant_server import InstantOpenAIServer
 from tests.launch.conftest import image_size
-from tests.launch.instant_server import InstantOpenAIServer
 
 NUM_SHARDS = 4
 KILLED_SHARD = 1  # its rows are img1 and img5 (row i goes to shard i % 4)
@@ -97,7 +97,7 @@ def test_a_worker_killed_mid_shard_is_retried_and_nothing_is_lost_or_asked_twice
     assert {k for k, n in server.asked.items() if n > 1} == {server.held_key}
     assert server.asked[server.held_key] == 2
     assert sum(server.asked.values()) == reference_requests + 1
-    killed = read_marker(out, config.shard_name(KILLED_SHARD))
+    killed = config.layout.read_marker(KILLED_SHARD)
     shard_calls = killed["model_calls"] + killed["cache_hits"]
     assert killed["model_calls"] == 1 and killed["cache_hits"] == shard_calls - 1
     assert answered_before_kill >= killed["cache_hits"]  # other shards answered meanwhile too
@@ -135,15 +135,17 @@ def test_a_shard_whose_calls_keep_failing_fails_the_launch_by_name(
             "--max-children", "2", "--batch-size", "1", "--max-retries", "1", "--no-progress",
         ]  # fmt: skip
         result = CliRunner().invoke(cli, args)
-    failing = f"train-{FAILING_SHARD:05d}-of-{NUM_SHARDS:05d}"
+    layout = BuildLayout(out, NUM_SHARDS)
+    failing = layout.name(FAILING_SHARD)
     assert result.exit_code == 1, result.output
     assert f"1 shard(s) incomplete: {failing} (1 rows failed on model calls" in result.stderr
     assert f"{failing}: attempt 1 failed" in result.stderr  # retried once, then given up
     assert len(set(server.refused)) == 1 and len(server.refused) >= 2  # asked on both attempts
     assert "3 of 4 shards complete" in result.stdout
-    done = [i for i in range(NUM_SHARDS) if is_done(out, f"train-{i:05d}-of-{NUM_SHARDS:05d}")]
-    assert done == [0, 1, 3]
-    assert cache_path(out, failing).is_file()  # its answered calls are kept for the next run
+    assert layout.completed() == [0, 1, 3]
+    assert layout.cache_path(
+        FAILING_SHARD
+    ).is_file()  # its answered calls are kept for the next run
 
 
 def test_importing_the_package_never_needs_ray_and_launch_names_the_extra(tmp_path, launch_images):

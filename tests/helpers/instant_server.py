@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image
 
-from tests.backends.fake_servers import ScriptedChatServer, last_text
+from tests.helpers.fake_chat_servers import ScriptedChatServer, last_text
 
 QA_MARK = "question-answer pairs"  # in the bundled QA prompt, never in the describe prompt
 
