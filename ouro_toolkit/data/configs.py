@@ -98,11 +98,16 @@ def split_candidates(ref: DatasetRef, configs: CardConfigs) -> list[Candidate]:
         return [(ref.data_files,)]
     if ref.split is None:
         raise SourceError(f"{ref.describe()}: no split given; name one (e.g. 'validation')")
-    declared = configs.get(ref.config)
-    if configs and ref.config is not None and declared is None:
+    declared = configs.get(ref.config) or {}
+    found = [declared[ref.split]] if ref.split in declared else []
+    return found + conventional(ref.config, ref.split)
+
+
+def check_declared(ref: DatasetRef, configs: CardConfigs) -> None:
+    """Refuse a config the card does not declare (called once nothing matched, so a copy laid out
+    by the conventions still reads whatever its card says)."""
+    if configs and ref.config is not None and ref.config not in configs and not ref.data_files:
         known = ", ".join(sorted(c for c in configs if c is not None))
         raise SourceError(
             f"{ref.describe()} has no config {ref.config!r}; its card declares: {known}"
         )
-    found = [declared[ref.split]] if declared and ref.split in declared else []
-    return found + conventional(ref.config, ref.split)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ouro_toolkit.data.configs import CARD, card_configs, split_candidates
+from ouro_toolkit.data.configs import CARD, card_configs, check_declared, split_candidates
 from ouro_toolkit.data.errors import SourceError
 from ouro_toolkit.data.reference import DatasetRef
 from ouro_toolkit.errors import one_line
@@ -90,7 +90,10 @@ def find_files(ref: DatasetRef, token: str | None = None) -> list[str]:
     listing = list_hub_files(ref, token)
     configs = card_configs(_read_hub_card(ref)) if CARD in listing else {}
     data = [p for p in listing if p.endswith(DATA_SUFFIXES)]
-    return hub_files(ref, data, split_candidates(ref, configs))
+    found = hub_files(ref, data, split_candidates(ref, configs))
+    if not found:
+        check_declared(ref, configs)
+    return found
 
 
 def _find_under(root: Path, ref: DatasetRef) -> list[str]:
@@ -99,8 +102,12 @@ def _find_under(root: Path, ref: DatasetRef) -> list[str]:
         return [str(path)] if path.is_file() else []
     card = root / CARD
     configs = card_configs(card.read_text(encoding="utf-8")) if card.is_file() else {}
-    found = find_local([root], split_candidates(ref, configs))
-    return [f for f in found if f.endswith(DATA_SUFFIXES)]
+    found = [
+        f for f in find_local([root], split_candidates(ref, configs)) if f.endswith(DATA_SUFFIXES)
+    ]
+    if not found:
+        check_declared(ref, configs)
+    return found
 
 
 def _read_hub_card(ref: DatasetRef) -> str:

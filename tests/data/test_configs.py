@@ -60,10 +60,14 @@ def test_declared_globs_come_before_the_conventional_layouts():
     assert both[0] == ("DocVQA/test-a-*", "DocVQA/test-b-*")  # several paths: taken together
 
 
-def test_an_undeclared_config_is_refused_naming_the_declared_ones():
-    ref = DatasetRef("org/repo", config="InfoVQA", split="validation")
+def test_an_undeclared_config_is_refused_naming_the_declared_ones(tmp_path: Path):
+    (tmp_path / "README.md").write_text(CARD)
+    ref = DatasetRef(local=tmp_path, config="InfoVQA", split="validation")
     with pytest.raises(SourceError, match=r"no config 'InfoVQA'; its card declares: DocVQA, Plain"):
-        split_candidates(ref, card_configs(CARD))
+        find_files(ref)
+    # ...unless the conventional layout has that config's files: those are read, as before
+    _parquet(tmp_path / "InfoVQA" / "validation-00000-of-00001.parquet", ["x"])
+    assert [Path(f).parent.name for f in find_files(ref)] == ["InfoVQA"]
 
 
 def test_data_files_replace_config_and_split():
