@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "experiment": "ouro_toolkit.cli.experiment:experiment",
     "regions": "ouro_toolkit.cli.regions:regions",
     "build": "ouro_toolkit.cli.build:build",
+    "launch": "ouro_toolkit.cli.launch:launch",
     "rebuild": "ouro_toolkit.cli.build:rebuild",
     "inspect": "ouro_toolkit.cli.inspect:inspect",
     "serve": "ouro_toolkit.cli.serve:serve",

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ouro_toolkit.data import DatasetRef
 from ouro_toolkit.data.catalog import (
     AI2D,
     CHARTQA,
@@ -90,6 +91,13 @@ class Benchmark:
     @property
     def lmms_lab(self) -> bool:
         return is_lmms_lab(self.hub_id)
+
+    @property
+    def ref(self) -> DatasetRef:
+        """The declared dataset; `evaluation.data.DataSource.ref` picks the copy actually read."""
+        return DatasetRef(
+            self.hub_id, config=self.config, split=self.split, data_files=self.data_files
+        )
 
 
 GENERAL, DOCUMENT, SCENE_TEXT, CAPTIONING, KNOWN_TRUTH = (

@@ -1,7 +1,7 @@
 """`build_shard`: stream a source, annotate it recursively, write one Parquet shard.
 
 Proposals for the next batch of images are computed in a worker thread while the model works on
-the current one. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
+the current one. Model calls go through the shard's SQLite replay cache, `OUT/cache/<shard>.sqlite`, so a killed run
 that is started again replays everything it had already asked and continues where it stopped.
 """
 
@@ -115,7 +115,8 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
     proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
     inner = backend or make_backend(config)
     config.record()
-    cached = CachedBackend(inner, RequestCache(layout.cache_path))
+    # The rollback journal, not WAL: OUT is often on a network file system (see cache.py).
+    cached = CachedBackend(inner, RequestCache(layout.cache_path(index), journal_mode="DELETE"))
     step = OuroMapStep.create(
         cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
     )
