@@ -14,10 +14,10 @@ from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable, RegionPro
 log = logging.getLogger(__name__)
 
 
-def _ocr(**_: object) -> RegionProposer:
+def _ocr(threads: int = 0, **_: object) -> RegionProposer:
     from ouro_toolkit.proposers.ocr import OcrProposer
 
-    return OcrProposer()
+    return OcrProposer(threads=threads)
 
 
 def _layout(**_: object) -> RegionProposer:
@@ -26,9 +26,13 @@ def _layout(**_: object) -> RegionProposer:
     return LayoutProposer()
 
 
-def _rpn(rpn_weights: str = "DEFAULT", **_: object) -> RegionProposer:
+def _rpn(rpn_weights: str = "DEFAULT", threads: int = 0, **_: object) -> RegionProposer:
     from ouro_toolkit.proposers.rpn import RpnProposer
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     return RpnProposer(weights=rpn_weights)
 
 
@@ -38,10 +42,10 @@ def _grouping(**_: object) -> RegionProposer:
     return GroupingProposer()
 
 
-def _objects(rpn_weights: str = "DEFAULT", **_: object) -> RegionProposer:
+def _objects(rpn_weights: str = "DEFAULT", threads: int = 0, **_: object) -> RegionProposer:
     """The RPN when its weights can be had, else the offline grouping proposer."""
     try:
-        return _rpn(rpn_weights=rpn_weights)
+        return _rpn(rpn_weights=rpn_weights, threads=threads)
     except ProposerUnavailable as exc:
         log.warning(
             "RPN unavailable, using offline felzenszwalb grouping proposals instead: %s", exc
@@ -62,19 +66,27 @@ DEFAULT_PROPOSERS = ("objects", "ocr")
 _cache: dict[tuple, RegionProposer] = {}
 
 
-def build_proposers(
-    names: Sequence[str] | None = None, *, rpn_weights: str = "DEFAULT"
-) -> list[RegionProposer]:
-    """Build (once per process) the named proposers; unknown names raise a `ValueError` listing the known ones."""
-    names = list(names or DEFAULT_PROPOSERS)
+def check_proposer_names(names: Sequence[str]) -> None:
+    """Raise a `ValueError` listing the known proposers when a name is not one of them."""
     unknown = [n for n in names if n not in PROPOSERS]
     if unknown:
         raise ValueError(f"unknown proposer(s) {', '.join(unknown)}; known: {', '.join(PROPOSERS)}")
+
+
+def build_proposers(
+    names: Sequence[str] | None = None, *, rpn_weights: str = "DEFAULT", threads: int = 0
+) -> list[RegionProposer]:
+    """Build (once per process) the named proposers; unknown names raise a `ValueError` listing the known ones.
+
+    `threads` bounds each proposer's own thread pool (0: the library's default).
+    """
+    names = list(names or DEFAULT_PROPOSERS)
+    check_proposer_names(names)
     built = []
     for name in names:
-        key = (name, rpn_weights)
+        key = (name, rpn_weights, threads)
         if key not in _cache:
-            _cache[key] = PROPOSERS[name](rpn_weights=rpn_weights)
+            _cache[key] = PROPOSERS[name](rpn_weights=rpn_weights, threads=threads)
         built.append(_cache[key])
     return built
 
@@ -86,4 +98,5 @@ __all__ = [
     "ProposerUnavailable",
     "RegionProposer",
     "build_proposers",
+    "check_proposer_names",
 ]

@@ -68,28 +68,43 @@ class RpnProposer:
         self._rpn = detector.rpn
 
     def propose(self, image: Image.Image) -> list[Proposal]:
+        return self.propose_batch([image])[0]
+
+    def propose_batch(self, images: list[Image.Image]) -> list[list[Proposal]]:
+        """Proposals for several images in one forward pass (the crops of one tree level)."""
         from torchvision.models.detection.rpn import concat_box_prediction_layers
 
         torch = self._torch
-        pixels = torch.from_numpy(np.asarray(image).copy()).to(self.device)
-        tensor = pixels.permute(2, 0, 1).float() / 255.0
+        tensors = [
+            torch.from_numpy(np.asarray(image).copy()).to(self.device).permute(2, 0, 1).float()
+            / 255.0
+            for image in images
+        ]
         with torch.inference_mode():
-            images, _ = self._transform([tensor])
-            features = list(self._backbone(images.tensors).values())
+            batch, _ = self._transform(tensors)
+            features = list(self._backbone(batch.tensors).values())
             objectness, deltas = self._rpn.head(features)
-            anchors = self._rpn.anchor_generator(images, features)
+            anchors = self._rpn.anchor_generator(batch, features)
             per_level = [o[0].shape[0] * o[0].shape[1] * o[0].shape[2] for o in objectness]
             objectness, deltas = concat_box_prediction_layers(objectness, deltas)
-            decoded = self._rpn.box_coder.decode(deltas, anchors).view(1, -1, 4)
+            decoded = self._rpn.box_coder.decode(deltas, anchors).view(len(images), -1, 4)
             boxes, scores = self._rpn.filter_proposals(
-                decoded, objectness, images.image_sizes, per_level
+                decoded, objectness, batch.image_sizes, per_level
             )
-        # The transform resized the image; map boxes back to the pixels we were given.
-        resized_h, resized_w = images.image_sizes[0]
-        scale = torch.tensor([image.width / resized_w, image.height / resized_h] * 2)
-        return [
-            Proposal(tuple(float(v) for v in box), float(score), self.name)
-            for box, score in zip(
-                (boxes[0].cpu() * scale).tolist(), scores[0].cpu().tolist(), strict=True
+        # The transform resized each image; map boxes back to the pixels we were given.
+        out = []
+        for image, (resized_h, resized_w), image_boxes, image_scores in zip(
+            images, batch.image_sizes, boxes, scores, strict=True
+        ):
+            scale = torch.tensor([image.width / resized_w, image.height / resized_h] * 2)
+            out.append(
+                [
+                    Proposal(tuple(float(v) for v in box), float(score), self.name)
+                    for box, score in zip(
+                        (image_boxes.cpu() * scale).tolist(),
+                        image_scores.cpu().tolist(),
+                        strict=True,
+                    )
+                ]
             )
-        ]
+        return out
