@@ -36,9 +36,12 @@ class Annotation:
 
 
 class RecursiveAnnotator:
-    def __init__(self, backend: VLMBackend, prompts: PromptSet):
+    def __init__(
+        self, backend: VLMBackend, prompts: PromptSet, max_description_words: int | None = None
+    ):
         self.backend = backend
         self.prompts = prompts
+        self.max_description_words = max_description_words  # d0 budget; None: unbounded
 
     async def annotate(self, items: list[tuple[Image.Image, RegionTree]]) -> list[Annotation]:
         annotations = [Annotation(tree) for _, tree in items]
@@ -54,7 +57,7 @@ class RecursiveAnnotator:
             for (i, node), result in zip(jobs, await self.backend.generate(requests), strict=True):
                 self._apply_description(annotations[i], node, result)
         for annotation in annotations:
-            annotation.description = merge_tree(annotation.tree)
+            annotation.description = merge_tree(annotation.tree, self.max_description_words)
         requests = [
             self.qa_request(image, a.description)
             for (image, _), a in zip(items, annotations, strict=True)

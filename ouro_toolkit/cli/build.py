@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from builders.base import SourceError
@@ -12,7 +14,10 @@ from ouro_toolkit.cli.options import (
 )
 from ouro_toolkit.hub.auth import HubAuthError
 from ouro_toolkit.hub.errors import HubPushError
+from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.proposers.base import ProposerUnavailable
+
+_BUILD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildConfig)}
 
 BUILD_ERRORS = (
     ValueError,
@@ -101,6 +106,20 @@ BUILD_ERRORS = (
     "--push-to-hub",
     help="Push each finished shard (and the dataset card) to this Hub dataset repo.",
 )
+@click.option(
+    "--proposal-workers",
+    type=click.IntRange(0),
+    default=_BUILD_DEFAULTS["proposal_workers"],
+    help="Processes building region trees [default: the cores available to this process]; "
+    "0 builds them in a thread of the main process.",
+)
+@click.option(
+    "--max-description-words",
+    type=click.IntRange(1),
+    default=_BUILD_DEFAULTS["max_description_words"],
+    show_default=True,
+    help="d0 budget: the finest regions' details are left out of the merged description first.",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def build(**options) -> None:
     """Annotate a source recursively into OURO rows, one Parquet shard per --shard-index.
@@ -114,7 +133,6 @@ def build(**options) -> None:
     already made from OUT/cache/requests.sqlite.
     """
     from ouro_toolkit.pipeline.build import build_shard
-    from ouro_toolkit.pipeline.config import BuildConfig
 
     names, rpn_weights, decompose = tree_config_from_options(options)
     options["progress"] = not options.pop("no_progress")
@@ -134,6 +152,11 @@ def build(**options) -> None:
             f"{stats.errors} error rows, {stats.model_calls} model calls ({stats.cache_hits} replayed from cache) "
             f"in {stats.seconds:.1f}s -> {config.out}"
         )
+        if stats.server_requests:
+            click.echo(
+                f"{stats.shard}: {stats.prompt_tokens / stats.server_requests:.0f} prompt tokens "
+                f"per request (as the server reported them, {stats.server_requests} requests)"
+            )
     _fail_if_incomplete(stats)
 
 

@@ -1,7 +1,8 @@
 """`build_shard`: stream a source, annotate it recursively, write one Parquet shard.
 
-Proposals for the next batch of images are computed in a worker thread while the model works on
-the current one. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
+Proposals for the next batches of images are computed while the model works on the current one:
+by a pool of worker processes (`proposal_workers`, one per available core by default), or in a
+thread of this process when it is 0. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
 that is started again replays everything it had already asked and continues where it stopped.
 """
 
@@ -24,6 +25,7 @@ from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend
 from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
 from ouro_toolkit.pipeline.shard_writer import ShardWriter, is_done, read_marker
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ class ShardStats:
     seconds: float = 0.0
     # Rows whose image was fine but whose model calls failed (server down, timeouts): worth retrying.
     failed_calls: int = 0
+    proposal_cpu_s: float = 0.0  # CPU seconds spent decoding images and building trees
+    # As the server reports them in `usage` (0 when the backend does not say).
+    prompt_tokens: int = 0
+    server_requests: int = 0
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -116,20 +122,44 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         )
         _push(config)  # a push that failed last time is retried; identical files are skipped
         return ShardStats(shard=name, skipped=True, extra=read_marker(out, name))
-    from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.proposers import build_proposers, check_proposer_names
 
     prompts = load_prompts(config.prompts_path)
-    proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
-    inner = backend or make_backend(config)
-    config.record()
-    cached = CachedBackend(inner, RequestCache(out / CACHE_FILE))
-    step = OuroMapStep.create(
-        cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
-    )
-    stats = asyncio.run(_build(config, step, cached))
+    check_proposer_names(config.proposers)
+    # Started before the model loads (forking a process with no threads yet is fast and safe);
+    # the workers build their proposers while the model loads.
+    pool = _start_pool(config)
+    try:
+        proposers = [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+        inner = backend or make_backend(config)
+        if pool:
+            pool.wait_ready()
+        config.record()
+        cached = CachedBackend(inner, RequestCache(out / CACHE_FILE))
+        step = OuroMapStep.create(
+            cached,
+            proposers,
+            config.decompose,
+            prompts,
+            config.config_hash(prompts.version),
+            max_description_words=config.max_description_words,
+        )
+        stats = asyncio.run(_build(config, step, cached, pool))
+    finally:
+        if pool:
+            pool.close()
     if stats.complete:
         _push(config)
     return stats
+
+
+def _start_pool(config: BuildConfig) -> ProposalPool | None:
+    workers = config.resolved_proposal_workers()
+    if workers == 0:
+        return None
+    settings = ProposalSettings(tuple(config.proposers), config.rpn_weights, config.decompose)
+    # Two batches ahead: the next batch is ready when the model finishes the current one.
+    return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
 
 
 def _push(config: BuildConfig) -> None:
@@ -139,8 +169,11 @@ def _push(config: BuildConfig) -> None:
         push_dataset(config.out_dir, config.push_to_hub, shards=[config.shard_index])
 
 
-async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) -> ShardStats:
+async def _build(
+    config: BuildConfig, step: OuroMapStep, cached: CachedBackend, pool: ProposalPool | None
+) -> ShardStats:
     rows = source_rows(config)
+    prepared = pool.imap(rows) if pool else (step.prepare(row) for row in rows)
 
     # Ramp up 1, 2, 4, ... images: the model starts after one image's proposals instead of a
     # whole batch's, and each batch is proposed while the previous, half as big, is described.
@@ -148,7 +181,7 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
 
     def next_batch() -> list[Prepared]:
         size = next(sizes, config.batch_size)
-        return [step.prepare(row) for row in islice(rows, size)]
+        return list(islice(prepared, size))
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.out_dir, stats.shard)
@@ -161,6 +194,7 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
             pending = loop.run_in_executor(pool, next_batch)
             while batch := await pending:
                 pending = loop.run_in_executor(pool, next_batch)  # overlap proposals with the model
+                stats.proposal_cpu_s += sum(p.proposal_cpu_s for p in batch)
                 for row in await step.annotate(batch):
                     writer.write(row)
                     stats.add(row)
@@ -179,6 +213,10 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
         await cached.aclose()
     stats.seconds = round(time.perf_counter() - start, 3)
     stats.model_calls, stats.cache_hits = cached.stats.model_calls, cached.stats.hits
+    stats.proposal_cpu_s = round(stats.proposal_cpu_s, 3)
+    server = getattr(cached.backend, "stats", None)
+    stats.prompt_tokens = int(getattr(server, "prompt_tokens", 0))
+    stats.server_requests = int(getattr(server, "requests", 0))
     # A shard with failed model calls is written (for inspection) but not marked done, so the
     # same command redoes it: answered calls replay from the cache, failed ones are asked again.
     writer.commit(stats.to_dict(), done=stats.complete)
