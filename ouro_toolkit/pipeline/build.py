@@ -130,7 +130,9 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
     # the workers build their proposers while the model loads.
     pool = _start_pool(config)
     try:
-        proposers = [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+        proposers = (
+            [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+        )
         inner = backend or make_backend(config)
         if pool:
             pool.wait_ready()

@@ -93,8 +93,12 @@ def capped_nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, cap:
             break
         if kept:
             k = boxes[kept]
-            w = np.clip(np.minimum(k[:, 2], boxes[i, 2]) - np.maximum(k[:, 0], boxes[i, 0]), 0, None)
-            h = np.clip(np.minimum(k[:, 3], boxes[i, 3]) - np.maximum(k[:, 1], boxes[i, 1]), 0, None)
+            w = np.clip(
+                np.minimum(k[:, 2], boxes[i, 2]) - np.maximum(k[:, 0], boxes[i, 0]), 0, None
+            )
+            h = np.clip(
+                np.minimum(k[:, 3], boxes[i, 3]) - np.maximum(k[:, 1], boxes[i, 1]), 0, None
+            )
             inter = w * h
             union = areas[kept] + areas[i] - inter
             if np.any(inter > iou_threshold * np.maximum(union, 1e-9)):
@@ -110,7 +114,9 @@ def _scored_segments(
     from skimage.segmentation import felzenszwalb
 
     factor = min(1.0, work_side / max(image.size))
-    small = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))))
+    small = image.resize(
+        (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    )
     pixels = np.asarray(small, dtype=np.float32) / 255.0
     boxes, scores = [], []
     for scale in scales:

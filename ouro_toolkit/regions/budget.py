@@ -61,9 +61,7 @@ def attach_text_lines(tree: RegionTree, lines: Sequence[tuple[Box, str]]) -> Reg
     """Give each text line to the deepest node containing it, unless that node already has it."""
     for bbox, text in lines:
         holders = [
-            n
-            for n in tree.nodes
-            if intersection(bbox, n.bbox) >= 0.8 * max(box_area(bbox), 1e-6)
+            n for n in tree.nodes if intersection(bbox, n.bbox) >= 0.8 * max(box_area(bbox), 1e-6)
         ]
         deepest = max(holders, key=lambda n: (n.depth, -box_area(n.bbox)), default=None)
         if deepest is not None and text not in deepest.ocr_text:
