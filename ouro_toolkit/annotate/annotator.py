@@ -71,32 +71,37 @@ class RecursiveAnnotator:
                 annotation.qa = parse_qa(result.text)
         return annotations
 
+    # Requests are laid out for a server's prefix cache (SGLang's radix cache): the constant
+    # instruction (and the JSON instruction the backend appends to it) comes first, so every
+    # region request shares those tokens; the image and the per-region text come after it.
     def describe_request(self, image: Image.Image, node: RegionNode) -> VLMRequest:
         crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
-        text = self.prompts.describe_region
+        content: list[dict] = [
+            {"type": "text", "text": self.prompts.describe_region},
+            {"type": "image", "image": crop},
+        ]
         if node.ocr_text:
-            text += f'\nText read in this region by OCR: "{node.ocr_text}"'
+            content.append(
+                {"type": "text", "text": f'Text read in this region by OCR: "{node.ocr_text}"'}
+            )
         return VLMRequest(
-            messages=[
-                {
-                    "role": "user",
-                    "content": [{"type": "image", "image": crop}, {"type": "text", "text": text}],
-                }
-            ],
+            messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.describe_max_new_tokens),
             json_schema=self.prompts.describe_schema,
             prompt_version=self.prompts.version,
         )
 
     def qa_request(self, image: Image.Image, description: str) -> VLMRequest:
-        text = self.prompts.qa_synthesis.format(description=description or "(no description)")
+        # The template's text before its {description} slot is constant: it goes first.
+        text = self.prompts.qa_synthesis.format(description="\x00")
+        head, _, tail = text.partition("\x00")
+        content: list[dict] = [{"type": "text", "text": head.strip()}] if head.strip() else []
+        content += [
+            {"type": "image", "image": image},
+            {"type": "text", "text": (description or "(no description)") + tail},
+        ]
         return VLMRequest(
-            messages=[
-                {
-                    "role": "user",
-                    "content": [{"type": "image", "image": image}, {"type": "text", "text": text}],
-                }
-            ],
+            messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.qa_max_new_tokens),
             json_schema=self.prompts.qa_schema,
             prompt_version=self.prompts.version,

@@ -188,8 +188,7 @@ class ProposalPool:
                         next_seq += 1
                         exhausted = True
                         break
-                    worker.task = (next_seq, row)
-                    worker.conn.send(worker.task)
+                    self._send(worker, (next_seq, row))
                     next_seq += 1
                 while next_out in done:
                     out.put(done.pop(next_out))
@@ -200,6 +199,15 @@ class ProposalPool:
                 self._collect(done, timeout=0.2)
         except BaseException as exc:  # never leave the consumer waiting on a dead feeder
             out.put(exc)
+
+    def _send(self, worker: _Worker, task: tuple[int, dict[str, Any]]) -> None:
+        try:
+            worker.conn.send(task)
+            worker.task = task
+        except OSError:  # it died while idle: nothing was lost, a fresh one takes the row
+            fresh = self._respawn(worker)
+            fresh.conn.send(task)
+            fresh.task = task
 
     def _collect(self, done: dict[int, Prepared | BaseException], timeout: float) -> None:
         busy = [w for w in self._workers if w.task is not None]
@@ -230,10 +238,15 @@ class ProposalPool:
             error=f"regions of {row.get('id')}: the proposal worker died (exit code {code}) "
             "on this image",
         )
-        index = self._workers.index(worker)
-        fresh = _Worker(self._ctx, self.settings)
+        self._respawn(worker)
+
+    def _respawn(self, worker: _Worker) -> _Worker:
+        worker.conn.close()
+        # By now this process runs threads (feeder, model client): only spawn is safe.
+        fresh = _Worker(mp.get_context("spawn"), self.settings)
         self._await_ready(fresh)
-        self._workers[index] = fresh
+        self._workers[self._workers.index(worker)] = fresh
+        return fresh
 
     def worker_pids(self) -> list[int]:
         return [w.process.pid for w in self._workers if w.process.pid is not None]

@@ -83,6 +83,11 @@ def test_rpn_loads_a_local_checkpoint_and_maps_boxes_to_input_pixels(tmp_path):
         x0, y0, x1, y1 = p.bbox
         assert -0.5 <= x0 <= x1 <= 300.5 and -0.5 <= y0 <= y1 <= 200.5
         assert 0.0 <= p.score <= 1.0
+    # Batched (the crops of one tree level): the same proposals as one image at a time.
+    other = photo("astronaut", (300, 200))
+    batch = proposer.propose_batch([image, other, image])
+    assert batch[0] == proposals and batch[2] == proposals
+    assert batch[1] == proposer.propose(other)
 
 
 def test_unknown_proposer_lists_known_ones():
