@@ -159,7 +159,10 @@ def _start_pool(config: BuildConfig) -> ProposalPool | None:
     workers = config.resolved_proposal_workers()
     if workers == 0:
         return None
-    settings = ProposalSettings(tuple(config.proposers), config.rpn_weights, config.decompose)
+    from ouro_toolkit.proposers import resolve_for_workers
+
+    names = resolve_for_workers(config.proposers, config.rpn_weights)
+    settings = ProposalSettings(tuple(names), config.rpn_weights, config.decompose)
     # Two batches ahead: the next batch is ready when the model finishes the current one.
     return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
 

@@ -66,6 +66,26 @@ DEFAULT_PROPOSERS = ("objects", "ocr")
 _cache: dict[tuple, RegionProposer] = {}
 
 
+def resolve_for_workers(names: Sequence[str], rpn_weights: str) -> list[str]:
+    """The names worker processes should build: "objects" decided here, once.
+
+    With the default weights, whether the RPN can run is known from the torch.hub cache (or one
+    download), so each worker does not import torch and build a detector only to fall back.
+    """
+    if "objects" not in names or rpn_weights != "DEFAULT":
+        return list(names)
+    from ouro_toolkit.proposers.rpn import default_weights_at_hand
+
+    if default_weights_at_hand():
+        return ["rpn" if n == "objects" else n for n in names]
+    log.warning(
+        "RPN unavailable, using offline felzenszwalb grouping proposals instead: torchvision's "
+        "Faster R-CNN weights are not cached and cannot be downloaded; run once with internet "
+        "or pass --rpn-weights PATH to a local checkpoint (fasterrcnn_resnet50_fpn state dict)"
+    )
+    return ["grouping" if n == "objects" else n for n in names]
+
+
 def check_proposer_names(names: Sequence[str]) -> None:
     """Raise a `ValueError` listing the known proposers when a name is not one of them."""
     unknown = [n for n in names if n not in PROPOSERS]
@@ -99,4 +119,5 @@ __all__ = [
     "RegionProposer",
     "build_proposers",
     "check_proposer_names",
+    "resolve_for_workers",
 ]

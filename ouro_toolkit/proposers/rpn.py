@@ -6,6 +6,7 @@ pass any threshold, so we refuse to run without weights instead of falling back 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,43 @@ import numpy as np
 from PIL import Image
 
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable
+
+
+# torchvision's FasterRCNN_ResNet50_FPN_Weights.DEFAULT, named here so a process can tell whether
+# the weights are at hand without importing torch (a test checks the two agree).
+DEFAULT_WEIGHTS_URL = (
+    "https://download.pytorch.org/models/fasterrcnn_resnet50_fpn_coco-258fb6c6.pth"
+)
+
+
+def default_weights_path() -> Path:
+    """Where torch.hub keeps the default checkpoint (TORCH_HOME, else XDG_CACHE_HOME/torch)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    home = Path(os.environ.get("TORCH_HOME") or Path(cache) / "torch")
+    return home / "hub" / "checkpoints" / DEFAULT_WEIGHTS_URL.rsplit("/", 1)[1]
+
+
+def default_weights_at_hand(timeout: float = 10.0) -> bool:
+    """True when the default checkpoint is cached, or could be downloaded now (it then is)."""
+    path = default_weights_path()
+    if path.is_file():
+        return True
+    import urllib.request
+
+    try:  # offline, this fails at the name lookup, long before torch would be imported
+        urllib.request.urlopen(
+            urllib.request.Request(DEFAULT_WEIGHTS_URL, method="HEAD"), timeout=timeout
+        )
+    except OSError:
+        return False
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(DEFAULT_WEIGHTS_URL, str(path))
+    except Exception:  # a dropped connection: the workers will report it
+        return False
+    return True
 
 
 def _load_detector(weights: str):

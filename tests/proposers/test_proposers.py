@@ -104,3 +104,20 @@ def test_a_file_that_is_not_an_rpn_checkpoint_is_refused_and_objects_falls_back(
         RpnProposer(weights=str(bogus))
     (objects,) = build_proposers(["objects"], rpn_weights=str(bogus))
     assert objects.name == "grouping"
+
+
+def test_the_default_rpn_url_is_torchvisions(monkeypatch, tmp_path):
+    from torchvision.models.detection import FasterRCNN_ResNet50_FPN_Weights
+
+    from ouro_toolkit.proposers import resolve_for_workers
+    from ouro_toolkit.proposers.rpn import DEFAULT_WEIGHTS_URL, default_weights_path
+
+    assert DEFAULT_WEIGHTS_URL == FasterRCNN_ResNet50_FPN_Weights.DEFAULT.url
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    assert default_weights_path().parent == tmp_path / "hub" / "checkpoints"
+    # Here no model site can be reached: the workers are told to build the offline proposer.
+    assert resolve_for_workers(["objects", "ocr"], "DEFAULT") == ["grouping", "ocr"]
+    default_weights_path().parent.mkdir(parents=True)
+    default_weights_path().write_bytes(b"cached")  # what torch.hub leaves behind
+    assert resolve_for_workers(["objects", "ocr"], "DEFAULT") == ["rpn", "ocr"]
+    assert resolve_for_workers(["objects"], "my.pth") == ["objects"]
