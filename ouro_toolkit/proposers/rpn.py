@@ -15,7 +15,6 @@ from PIL import Image
 
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable
 
-
 # torchvision's FasterRCNN_ResNet50_FPN_Weights.DEFAULT, named here so a process can tell whether
 # the weights are at hand without importing torch (a test checks the two agree).
 DEFAULT_WEIGHTS_URL = (
