@@ -98,7 +98,8 @@ def _list_benchmarks() -> None:
 @click.option(
     "--profile",
     type=click.Choice(PROFILES),
-    help="Scoring profile: official metrics, or the looser 'contains'.",
+    help="Scoring profile: official metrics, 'strict' (reference scorers to the letter), "
+    "or the looser 'contains'.",
 )
 @click.option(
     "--out",

@@ -46,7 +46,7 @@ class EvalConfig:
     data_dir: Path | None = None  # local copies: DATA_DIR/<benchmark>/
     hub_org: str | None = None  # replaces lmms-lab in default dataset ids
     hub_ids: dict[str, str] = field(default_factory=dict)  # per-benchmark dataset id overrides
-    profile: str = "official"  # "official" | "contains"
+    profile: str = "official"  # "official" | "strict" | "contains"
     batch_size: int = 8  # requests handed to the backend at a time
     backend_options: dict[str, Any] = field(default_factory=dict)
     progress: bool = True
@@ -191,7 +191,7 @@ async def run_benchmark(
             bar.update(len(chunk))
     samples = kept
     predictions = [extract(bench.extract, raw) for raw in raws]
-    scored = score(bench.metric, samples, predictions, profile)
+    scored = score(bench.metric, samples, predictions, profile, benchmark=bench.name)
     records = [
         SampleRecord(s.id, s.prompt, p, r, list(s.answers), sc, e)
         for s, p, r, sc, e in zip(

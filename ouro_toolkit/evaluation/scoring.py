@@ -8,7 +8,7 @@ submission-only test split) are "unscored" (None) and left out of the mean.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ouro_toolkit.backends.messages import strip_special_tokens
@@ -52,6 +52,16 @@ EXTRACTORS: dict[str, Callable[[str], str]] = {
 }
 
 
+# Benchmarks whose reference scorer differs from the metric's default one: keyword arguments for
+# the metric function (see each metric's module docstring).
+METRIC_OPTIONS: dict[str, dict[str, str]] = {
+    "vqav2": {"processor": "vqa"},  # vqaEval.py's processing; TextVQA/OK-VQA/VizWiz use mmf's
+    "ai2d": {"rule": "ai2d"},  # lmms-eval's AI2D filter; ScienceQA/IconQA use the ScienceQA rule
+}
+
+Options = Mapping[str, str]
+
+
 @dataclass
 class Scored:
     score: float | None  # in [0, 1]; None when no sample had ground truth
@@ -64,9 +74,12 @@ def _mean(per_sample: list[float | None]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _per_sample(fn: Callable[[str, Sample, str], float]):
+def _per_sample(fn: Callable[[str, Sample, str, Options], float]):
     def scorer(
-        samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
+        samples: Sequence[Sample],
+        predictions: Sequence[str | None],
+        profile: str,
+        options: Options,
     ) -> Scored:
         per: list[float | None] = []
         for sample, prediction in zip(samples, predictions, strict=True):
@@ -77,27 +90,29 @@ def _per_sample(fn: Callable[[str, Sample, str], float]):
             elif prediction is None:
                 per.append(0.0)
             else:
-                per.append(fn(prediction, sample, profile))
+                per.append(fn(prediction, sample, profile, options))
         return Scored(_mean(per), per, {})
 
     return scorer
 
 
-def _option(prediction: str, sample: Sample, profile: str) -> float:
+def _option(prediction: str, sample: Sample, profile: str, options: Options) -> float:
     if sample.choices and sample.answer_index is not None:
-        return option_accuracy(prediction, sample.choices, sample.answer_index, profile=profile)
+        return option_accuracy(
+            prediction, sample.choices, sample.answer_index, profile=profile, **options
+        )
     return exact_match(prediction, sample.answers, profile=profile)  # IconQA fill-in-the-blank
 
 
-def _relaxed(prediction: str, sample: Sample, profile: str) -> float:
+def _relaxed(prediction: str, sample: Sample, profile: str, options: Options) -> float:
     return relaxed_accuracy(prediction, sample.answers, profile=profile)
 
 
 def _relaxed_by_split(
-    samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
+    samples: Sequence[Sample], predictions: Sequence[str | None], profile: str, options: Options
 ) -> Scored:
     """ChartQA: overall, plus the human-written and augmented halves (its `type` column)."""
-    scored = _per_sample(_relaxed)(samples, predictions, profile)
+    scored = _per_sample(_relaxed)(samples, predictions, profile, options)
     for kind in ("human_test", "augmented_test"):
         part = [
             v for s, v in zip(samples, scored.per_sample, strict=True) if s.meta.get("type") == kind
@@ -108,14 +123,18 @@ def _relaxed_by_split(
     return scored
 
 
-def _kie(samples: Sequence[Sample], predictions: Sequence[str | None], profile: str) -> Scored:
+def _kie(
+    samples: Sequence[Sample], predictions: Sequence[str | None], profile: str, options: Options
+) -> Scored:
     result = kie_f1_detail(list(predictions), [s.answers for s in samples], profile=profile)
     return Scored(
         result.f1, list(result.per_item), {"precision": result.precision, "recall": result.recall}
     )
 
 
-def _cider(samples: Sequence[Sample], predictions: Sequence[str | None], profile: str) -> Scored:
+def _cider(
+    samples: Sequence[Sample], predictions: Sequence[str | None], profile: str, options: Options
+) -> Scored:
     keyed = [(i, s) for i, s in enumerate(samples) if s.has_ground_truth]
     if not keyed:
         return Scored(None, [None] * len(samples), {})
@@ -125,15 +144,17 @@ def _cider(samples: Sequence[Sample], predictions: Sequence[str | None], profile
     return Scored(corpus, [per.get(i) for i in range(len(samples))], {})
 
 
-Scorer = Callable[[Sequence[Sample], Sequence[str | None], str], Scored]
+Scorer = Callable[[Sequence[Sample], Sequence[str | None], str, Options], Scored]
 
 SCORERS: dict[str, Scorer] = {
-    "vqa_accuracy": _per_sample(lambda p, s, prof: vqa_accuracy(p, s.answers, profile=prof)),
-    "anls": _per_sample(lambda p, s, prof: anls(p, s.answers, profile=prof)),
+    "vqa_accuracy": _per_sample(
+        lambda p, s, prof, opt: vqa_accuracy(p, s.answers, profile=prof, **opt)
+    ),
+    "anls": _per_sample(lambda p, s, prof, opt: anls(p, s.answers, profile=prof)),
     "relaxed_accuracy": _relaxed_by_split,
-    "exact_match": _per_sample(lambda p, s, prof: exact_match(p, s.answers, profile=prof)),
+    "exact_match": _per_sample(lambda p, s, prof, opt: exact_match(p, s.answers, profile=prof)),
     "option_accuracy": _per_sample(_option),
-    "wtq_accuracy": _per_sample(lambda p, s, prof: wtq_accuracy(p, s.answers, profile=prof)),
+    "wtq_accuracy": _per_sample(lambda p, s, prof, opt: wtq_accuracy(p, s.answers, profile=prof)),
     "kie_f1": _kie,
     "cider": _cider,
 }
@@ -144,8 +165,14 @@ def extract(kind: str, text: str | None) -> str | None:
 
 
 def score(
-    metric: str, samples: Sequence[Sample], predictions: Sequence[str | None], profile: str
+    metric: str,
+    samples: Sequence[Sample],
+    predictions: Sequence[str | None],
+    profile: str,
+    *,
+    benchmark: str | None = None,
 ) -> Scored:
+    """Score with `metric`, using `benchmark`'s reference-scorer options (`METRIC_OPTIONS`)."""
     if metric not in SCORERS:
         raise KeyError(f"unknown metric {metric!r}: known {', '.join(SCORERS)}")
-    return SCORERS[metric](samples, predictions, profile)
+    return SCORERS[metric](samples, predictions, profile, METRIC_OPTIONS.get(benchmark or "", {}))

@@ -1,8 +1,16 @@
 """ANLS: Average Normalized Levenshtein Similarity (DocVQA, InfographicVQA, ST-VQA, EST-VQA).
 
-As in the ST-VQA / DocVQA challenge scorer: answers and prediction are lower-cased with
-whitespace collapsed; for each ground truth, NL = edit distance / max(len); the similarity is
-1 - NL when NL < threshold (0.5), else 0; the sample's score is the best over its ground truths.
+The DocVQA/RRC rule as lmms-eval's `anls` and Qwen-VL's `infographicsvqa_eval.py` compute it:
+
+1. the prediction and each ground truth are lower-cased with whitespace collapsed and stripped;
+2. the edit distance is taken between those normalised strings, but divided by
+   max(len(gt.upper()), len(prediction.upper())) of the strings *as given* (so "ß", which
+   upper-cases to "SS", counts two characters, and stray spaces lengthen the denominator);
+   two empty strings have distance 0;
+3. the score is 1 - (smallest normalised distance over the ground truths), set to 0 only when it
+   is *below* the threshold (0.5): a score of exactly 0.5 stands.
+
+`official` and `strict` are the same rule here.
 """
 
 from __future__ import annotations
@@ -29,6 +37,14 @@ def levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
+def normalized_distance(prediction: str, answer: str) -> float:
+    """Edit distance of the normalised strings over the longer raw upper-cased length."""
+    length = max(len(answer.upper()), len(prediction.upper()))
+    if not length:
+        return 0.0
+    return levenshtein(_normalize(answer), _normalize(prediction)) / length
+
+
 def anls(
     prediction: str,
     answers: str | Sequence[str],
@@ -36,16 +52,15 @@ def anls(
     *,
     profile: str = "official",
 ) -> float:
-    """ANLS of one prediction against its accepted answers, in [0, 1]."""
+    """ANLS of one prediction against its accepted answers, in [0, 1]. No answers -> 0.0."""
     check_profile(profile)
     gts = [answers] if isinstance(answers, str) else list(answers)
-    pred = _normalize(prediction or "")
-    best = 0.0
-    for gt in gts:
-        gt_n = _normalize(gt)
-        length = max(len(gt_n), len(pred))
-        nl = levenshtein(gt_n, pred) / length if length else 0.0
-        best = max(best, 1.0 - nl if nl < threshold else 0.0)
-    if profile == CONTAINS and contains_any(pred, [_normalize(g) for g in gts]):
+    if not gts:
+        return 0.0
+    prediction = prediction or ""
+    score = 1.0 - min(normalized_distance(prediction, gt) for gt in gts)
+    if score < threshold:
+        score = 0.0
+    if profile == CONTAINS and contains_any(_normalize(prediction), [_normalize(g) for g in gts]):
         return 1.0
-    return best
+    return score

@@ -36,8 +36,8 @@ def cider_scores(
 ) -> tuple[float, dict[Hashable, float]]:
     """Corpus CIDEr and the per-sample scores, keyed like `predictions`.
 
-    The `contains` profile does not apply to captioning; it is accepted so every benchmark can be
-    run under either profile, and scores exactly as `official`.
+    The `strict` and `contains` profiles do not apply to captioning; they are accepted so every
+    benchmark can be run under any profile, and score exactly as `official`.
     """
     check_profile(profile)
     missing = [k for k in predictions if k not in references]

@@ -1,7 +1,12 @@
-"""Exact match (GQA, VSR's yes/no): case, punctuation and surrounding whitespace ignored.
+"""Exact match (GQA, VSR's yes/no): case and punctuation ignored.
 
-This is lmms-eval's `exact_match` with `ignore_case` and `ignore_punctuation`, the setting its GQA
-task uses; a trailing period from a chatty model ("Yes.") therefore does not count against it.
+lmms-eval's `exact_match` with `ignore_case` and `ignore_punctuation` (the setting its GQA task
+uses): both sides are lower-cased (`str.lower`, so "ß" stays "ß" and does not equal "ss"), every
+`string.punctuation` character is deleted, and the results must be equal; a trailing period from a
+chatty model ("Yes.") therefore does not count against it.
+
+`official` also strips and collapses the whitespace that is left ("left - side" -> "left side"),
+which lmms-eval does not; `strict` compares without it.
 """
 
 from __future__ import annotations
@@ -9,13 +14,14 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 
-from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
+from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_any
 
 _STRIP_PUNCT = str.maketrans("", "", string.punctuation)
 
 
-def normalize_exact(text: str) -> str:
-    return " ".join(text.lower().translate(_STRIP_PUNCT).split())
+def normalize_exact(text: str, *, collapse_whitespace: bool = True) -> str:
+    text = text.lower().translate(_STRIP_PUNCT)
+    return " ".join(text.split()) if collapse_whitespace else text
 
 
 def exact_match(
@@ -23,9 +29,10 @@ def exact_match(
 ) -> float:
     """1.0 if the normalised prediction equals any normalised answer, else 0.0."""
     check_profile(profile)
+    collapse = profile != STRICT
     gts = [answers] if isinstance(answers, str) else list(answers)
-    pred = normalize_exact(prediction or "")
-    norm = [normalize_exact(g) for g in gts]
+    pred = normalize_exact(prediction or "", collapse_whitespace=collapse)
+    norm = [normalize_exact(g, collapse_whitespace=collapse) for g in gts]
     if pred in norm:
         return 1.0
     if profile == CONTAINS and contains_any(pred, norm):

@@ -1,15 +1,26 @@
-"""DUE-style key information extraction F1 (DeepForm, Kleister Charity).
+"""DUE key information extraction F1 (DeepForm, Kleister Charity), as DocOwl runs DUE's scorer.
 
 The DUE benchmark's `FScorer` is corpus-level: every predicted (key, value) of every document is
 one prediction, every gold (key, value) one reference; a prediction is a true positive when an
 unused reference of the same document and key has the same value (or one of its variants).
-precision = TP / #predictions, recall = TP / #references, F1 = 2PR / (P + R). DeepForm and KLC are
-scored case-insensitively. An empty answer, or "None" (how DocOwl-style prompts say "no value"),
-is no prediction at all: it costs recall but not precision.
+precision = TP / #predictions, recall = TP / #references, F1 = 2PR / (P + R).
+
+DocOwl's `due_benchmarks_eval.py` feeds it this way, and so does this function:
+
+- a reply is stripped and its newlines deleted ("ACME\\nCorp" -> "ACMECorp");
+- a reply of exactly "None" (DocOwl's "no value") is dropped: no prediction, so it costs recall
+  but not precision. Every other reply is a prediction, "none", "N/A", "null" and "" included,
+  and so a false positive when the document has no value for that key;
+- values are compared after `str.upper()` (DUE's `ignore_case`), with no other normalisation:
+  "straße" equals "STRASSE" (upper-casing turns "ß" into "SS"), "ACME  Corp" does not equal
+  "ACME Corp".
 
 Evaluation asks one question per (document, key), so both inputs are aligned lists with one entry
-per question: a predicted string (or None) and the gold value(s) (a string, a list of accepted
-variants, or None when the document has no value for that key).
+per question: a predicted string (or None for a failed generation, which is no prediction) and the
+gold value (a string, a list of accepted variants of that one value, or None / [] when the
+document has no value for the key). A gold value of exactly "None" is how the DocDownstream jsonl
+writes a key the DUE reference leaves out, so it is no reference either. `official` and `strict`
+are the same rule here.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from dataclasses import dataclass
 
 from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
 
-_NO_VALUE = {"", "none", "n/a", "null"}
+_NO_VALUE = "None"  # DocOwl's due_benchmarks_eval.py drops exactly this reply
 
 
 @dataclass(frozen=True)
@@ -30,15 +41,20 @@ class F1Result:
     per_item: list[float]  # 1.0 where that question's prediction was a true positive
 
 
-def _norm(value: str | None) -> str:
-    return " ".join((value or "").strip().lower().split())
+def _prediction(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().replace("\n", "")
+    return None if value == _NO_VALUE else value.upper()
 
 
 def _variants(reference: str | Sequence[str] | None) -> list[str]:
     if reference is None:
         return []
     refs = [reference] if isinstance(reference, str) else list(reference)
-    return [r for r in (_norm(x) for x in refs) if r not in _NO_VALUE]
+    if refs and refs[0].strip() == _NO_VALUE:
+        return []
+    return [r.strip().upper() for r in refs]
 
 
 def kie_f1_detail(
@@ -56,13 +72,12 @@ def kie_f1_detail(
     n_pred = n_ref = tp = 0
     per_item: list[float] = []
     for prediction, reference in zip(predictions, references, strict=True):
-        pred = _norm(prediction)
+        pred = _prediction(prediction)
         refs = _variants(reference)
-        has_pred = pred not in _NO_VALUE
-        n_pred += has_pred
+        n_pred += pred is not None
         n_ref += bool(refs)
         hit = (
-            has_pred
+            pred is not None
             and bool(refs)
             and (pred in refs or (profile == CONTAINS and contains_any(pred, refs)))
         )

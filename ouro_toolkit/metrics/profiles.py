@@ -1,6 +1,11 @@
 """Scoring profiles.
 
-`official`: each benchmark's published scorer (VQA accuracy, ANLS, relaxed accuracy, ...).
+`official` (the default): each benchmark's published or reference scorer (VQA accuracy, ANLS,
+relaxed accuracy, ...), with a few deliberate differences that only ever accept more well-formed
+answers (thousands separators in ChartQA numbers, more ways of naming an option, whitespace
+collapsed after punctuation removal, ...). `docs/evaluation.md` lists each one with an example.
+`strict`: the reference scorer to the letter, every deliberate difference switched off, so a number
+can be reproduced exactly against a leaderboard or lmms-eval.
 `contains`: the looser rule some baselines in the paper used (Monkey's numbers among them): a
 prediction is right when it *contains* a ground-truth answer, on word boundaries after the same
 normalisation the official scorer applies. A sample's `contains` score is never below its
@@ -15,8 +20,9 @@ import re
 from collections.abc import Iterable
 
 OFFICIAL = "official"
+STRICT = "strict"
 CONTAINS = "contains"
-PROFILES: tuple[str, ...] = (OFFICIAL, CONTAINS)
+PROFILES: tuple[str, ...] = (OFFICIAL, STRICT, CONTAINS)
 
 
 def check_profile(profile: str) -> str:

@@ -1,10 +1,13 @@
 """Relaxed accuracy (ChartQA): numbers may be off by 5% of the target, anything else must match.
 
-Follows pix2struct / Qwen-VL's `relaxed_correctness` (ChartQA paper, §5.1): a trailing "%" turns a
-number into a fraction ("45%" -> 0.45); if both sides parse as numbers and the target is non-zero,
-the prediction is right when |pred - target| / |target| <= tolerance; otherwise the strings must
-match case-insensitively. Thousands separators ("1,234") are accepted as numbers, since chart
-labels often carry them and `float()` alone would reject them.
+pix2struct / Qwen-VL's `relaxed_correctness`, which lmms-eval's ChartQA task runs (ChartQA paper,
+§5.1): a trailing "%" turns a number into a fraction ("45%" -> 0.45); if both sides parse as
+numbers (Python's `float`) and the target is non-zero, the prediction is right when
+|pred - target| / |target| <= tolerance; otherwise the strings must match case-insensitively.
+
+`official` differs on purpose in two ways that only accept more answers: thousands separators
+("1,234") are read as numbers, since chart labels often carry them and `float()` rejects them; and
+surrounding whitespace is stripped before the string comparison. `strict` does neither.
 """
 
 from __future__ import annotations
@@ -12,34 +15,47 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
+from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_any
 
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def parse_number(text: str) -> float | None:
-    """A float from "12", "-3.5", "1,234.5" or "45%" (-> 0.45); None when it is not a number."""
-    text = text.strip()
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1].strip()
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
+def _float(text: str) -> float | None:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         return None
-    if value != value or value in (float("inf"), float("-inf")):
+
+
+def parse_number(text: str, *, thousands: bool = True) -> float | None:
+    """A float from "12", "-3.5", "45%" (-> 0.45), and with `thousands` "1,234.5"; else None.
+
+    `thousands=False` is the reference `_to_float` exactly (NaN and infinities included).
+    """
+    if thousands:
+        text = text.strip()
+    percent = text.endswith("%")
+    body = text.rstrip("%") if percent else text
+    if thousands:
+        body = body.strip()
+        if _THOUSANDS.match(body):
+            body = body.replace(",", "")
+    value = _float(body)
+    if value is None:
+        return None
+    if thousands and (value != value or value in (float("inf"), float("-inf"))):
         return None
     return value / 100.0 if percent else value
 
 
-def _correct(prediction: str, target: str, tolerance: float) -> bool:
-    pred_value = parse_number(prediction)
-    target_value = parse_number(target)
+def _correct(prediction: str, target: str, tolerance: float, strict: bool) -> bool:
+    if not strict:
+        prediction, target = prediction.strip(), target.strip()
+    pred_value = parse_number(prediction, thousands=not strict)
+    target_value = parse_number(target, thousands=not strict)
     if pred_value is not None and target_value:  # a zero target falls back to exact match
         return abs(pred_value - target_value) / abs(target_value) <= tolerance
-    return prediction.strip().lower() == target.strip().lower()
+    return prediction.lower() == target.lower()
 
 
 def relaxed_accuracy(
@@ -53,7 +69,8 @@ def relaxed_accuracy(
     check_profile(profile)
     targets = [target] if isinstance(target, str) else list(target)
     prediction = prediction or ""
-    if any(_correct(prediction, t, tolerance) for t in targets):
+    strict = profile == STRICT
+    if any(_correct(prediction, t, tolerance, strict) for t in targets):
         return 1.0
     if profile == CONTAINS and contains_any(
         prediction.lower(), [t.strip().lower() for t in targets]

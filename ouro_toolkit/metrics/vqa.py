@@ -1,7 +1,13 @@
-"""VQA accuracy with the official answer normalisation.
+"""VQA accuracy with the reference answer processing (VQAv2, OK-VQA, VizWiz, TextVQA).
 
-Follows the VQA challenge's evaluation script (`vqaEval.py`, GT-Vision-Lab / Cloud-CV, the one
-EvalAI runs, and lmms-eval's `EvalAIAnswerProcessor`):
+Two processors, as lmms-eval runs them:
+
+- `processor="evalai"` (TextVQA, OK-VQA, VizWiz): mmf's `EvalAIAnswerProcessor`, applied to the
+  prediction and to every human answer. Its first step (`word_tokenize`) lower-cases, deletes
+  every "," and "?", and splits "'s" off ("cat's" -> "cat 's"); then the common steps below.
+- `processor="vqa"` (VQAv2): the common steps only, as in the VQA challenge's `vqaEval.py`.
+
+The common steps:
 
 1. newlines and tabs become spaces, surrounding whitespace goes;
 2. punctuation: each mark in `_PUNCT` is deleted when it touches a space (or the text holds a
@@ -14,7 +20,9 @@ The score of a prediction against the 10 human answers is the mean, over the 10 
 leave one answer out, of min(#answers in the subset equal to the prediction / 3, 1).
 
 The Hub copies (lmms-lab/VQAv2, OK-VQA, VizWiz-VQA, textvqa) hold raw human answers, so both the
-prediction and every answer are normalised here (as lmms-eval does), not only the prediction.
+prediction and every answer are processed, as lmms-eval does. `vqaEval.py` itself processes the
+human answers only when they are not all identical, and then only their punctuation; `strict`
+with `processor="vqa"` does exactly that (so ten identical "Two" answers do not match "2").
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
+from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_any
 
 # The official table: unapostrophised form -> canonical contraction.
 _CONTRACTIONS = {
@@ -73,16 +81,21 @@ _COMMA_BETWEEN_DIGITS = re.compile(r"(?<=\d)(,)+(?=\d)")
 _PERIOD = re.compile(r"\.(?!\d)")
 
 
+PROCESSORS: tuple[str, ...] = ("evalai", "vqa")
+# The reference passes re.UNICODE (32) where `re.sub` takes its count, so at most 32 periods go.
+_PERIOD_COUNT = 32
+
+
 def _process_punctuation(text: str) -> str:
     out = text
     has_number_comma = _COMMA_BETWEEN_DIGITS.search(text) is not None
     for mark in _PUNCT:
-        # Decided on the *input* text, as the official script does.
+        # Decided on the *input* text, as the reference does.
         if f"{mark} " in text or f" {mark}" in text or has_number_comma:
             out = out.replace(mark, "")
         else:
             out = out.replace(mark, " ")
-    return _PERIOD.sub("", out)
+    return _PERIOD.sub("", out, count=_PERIOD_COUNT)
 
 
 def _process_digits_articles(text: str) -> str:
@@ -91,24 +104,59 @@ def _process_digits_articles(text: str) -> str:
     return " ".join(_CONTRACTIONS.get(w, w) for w in words)
 
 
+def _word_tokenize(text: str) -> str:
+    """mmf's first step: lower-case, drop "," and "?", split off "'s"."""
+    return text.lower().replace(",", "").replace("?", "").replace("'s", " 's").strip()
+
+
+def _clean_space(text: str) -> str:
+    return text.replace("\n", " ").replace("\t", " ").strip()
+
+
+def _check_processor(processor: str) -> None:
+    if processor not in PROCESSORS:
+        raise ValueError(
+            f"unknown VQA answer processor {processor!r}: use one of {', '.join(PROCESSORS)}"
+        )
+
+
 @lru_cache(maxsize=65536)  # human answers repeat heavily ("yes", "2", ...)
-def normalize_vqa_answer(text: str) -> str:
-    """The official VQA answer normalisation (see the module docstring)."""
-    text = text.replace("\n", " ").replace("\t", " ").strip()
-    return _process_digits_articles(_process_punctuation(text))
+def normalize_vqa_answer(text: str, processor: str = "evalai") -> str:
+    """The reference answer processing (see the module docstring)."""
+    _check_processor(processor)
+    if processor == "evalai":
+        text = _word_tokenize(text)
+    return _process_digits_articles(_process_punctuation(_clean_space(text)))
 
 
-def vqa_accuracy(prediction: str, answers: Sequence[str], *, profile: str = "official") -> float:
+def _vqaeval_answers(answers: Sequence[str]) -> list[str]:
+    """`vqaEval.py`'s human answers: untouched when all agree, else punctuation processed only."""
+    if len(set(answers)) > 1:
+        return [_process_punctuation(a) for a in answers]
+    return list(answers)
+
+
+def vqa_accuracy(
+    prediction: str,
+    answers: Sequence[str],
+    *,
+    profile: str = "official",
+    processor: str = "evalai",
+) -> float:
     """VQA accuracy of one prediction against its human answers (usually 10), in [0, 1].
 
     With 10 answers this is the official leave-one-out mean of min(#matches/3, 1); with fewer it
     is the same formula over however many there are. No answers -> 0.0.
     """
     check_profile(profile)
+    _check_processor(processor)
     if not answers:
         return 0.0
-    pred = normalize_vqa_answer(prediction or "")
-    gts = [normalize_vqa_answer(a) for a in answers]
+    pred = normalize_vqa_answer(prediction or "", processor)
+    if profile == STRICT and processor == "vqa":
+        gts = _vqaeval_answers(answers)
+    else:
+        gts = [normalize_vqa_answer(a, processor) for a in answers]
     matches = sum(g == pred for g in gts)
     # Leaving out answer i removes one match exactly when answer i itself matched.
     per_subset = [min((matches - (g == pred)) / 3.0, 1.0) for g in gts]

@@ -1,13 +1,24 @@
-"""WikiTableQuestions denotation accuracy (Pasupat & Liang's official `evaluator.py`, as DUE uses it).
+"""WikiTableQuestions denotation accuracy (Pasupat & Liang's `evaluator.py`, as DUE runs it).
 
-Each answer is a list of values. Strings are normalised (accents stripped, quotes and dashes
-unified, trailing citations "[1]" and parenthesised notes dropped, outer quotes and a final period
-removed, whitespace collapsed, lower case); a value that parses as a number compares as a number
-(equal within 1e-6), a "yyyy-mm-dd" date (with "xx" for unknown parts) compares as a date. A
-prediction is right when its values match the target values one to one, in any order.
+A denotation is a *set* of values. Each string becomes one value, decided on the string as given:
 
-A model writes one string; when the target has several values, the prediction is split on "|"
-(the dataset's own separator) or, failing that, on commas.
+- a number if `int()` or `float()` reads it (NaN and infinities aside);
+- else a date if it is "year-month-day" with "xx" (or "xxxx" for the year) for unknown parts; a
+  date with only the year known ("1990-xx-xx") is the number 1990;
+- else a string.
+
+Every value also keeps its normalised text (accents stripped, quotes and dashes unified, trailing
+citations "[1]" and parenthesised notes dropped, outer quotes and a final period removed,
+whitespace collapsed, lower case). Duplicates collapse (a number by its amount, a date by its
+parts, a string by its text), so "7" is right for ["7", "7"]. A prediction is right when both sets
+have the same size and every target value matches some predicted value: equal normalised text,
+or numbers within 1e-6, or equal dates. DocOwl runs the scorer with DUE's `ignore_case`, which
+upper-cases every value first; that is kept, so "Straße" matches "STRASSE" ("ß" upper-cases to
+"SS").
+
+A model writes one string. `official` splits it into values when the target has several, on "|"
+(the dataset's own separator) or, failing that, on commas; `strict` keeps it one value, as DocOwl
+does.
 """
 
 from __future__ import annotations
@@ -15,8 +26,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ouro_toolkit.metrics.profiles import CONTAINS, check_profile, contains_any
+from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_any
 
 
 def normalize_wtq(text: str) -> str:
@@ -38,9 +50,18 @@ def normalize_wtq(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower().strip()
 
 
-def _number(text: str) -> float | None:
+@dataclass(frozen=True)
+class Value:
+    """One denotation item: (kind, key) decides duplicates; `normalized` is compared as text."""
+
+    kind: str  # "number" | "date" | "string"
+    key: object  # the amount, the (year, month, day), or the normalised string
+    normalized: str
+
+
+def _number(text: str) -> float | int | None:
     try:
-        return float(int(text))
+        return int(text)
     except ValueError:
         pass
     try:
@@ -55,7 +76,7 @@ def _date(text: str) -> tuple[int, int, int] | None:
     if len(parts) != 3:
         return None
     try:
-        year = -1 if parts[0] == "xx" else int(parts[0])
+        year = -1 if parts[0] in ("xx", "xxxx") else int(parts[0])
         month = -1 if parts[1] == "xx" else int(parts[1])
         day = -1 if parts[2] == "xx" else int(parts[2])
     except ValueError:
@@ -67,37 +88,49 @@ def _date(text: str) -> tuple[int, int, int] | None:
     return (year, month, day)
 
 
-def _value(text: str) -> tuple[str, object]:
+def _number_value(amount: float | int, text: str) -> Value:
+    if abs(amount - round(amount)) < 1e-6:
+        amount = int(amount)  # truncates, as the reference does: 2.9999999 becomes 2
+    return Value("number", amount, normalize_wtq(text))
+
+
+def to_value(text: str) -> Value:
+    """The value `text` denotes (see the module docstring)."""
+    text = text.upper()  # DUE's ignore_case, applied before the evaluator sees the value
+    amount = _number(text)
+    if amount is not None:
+        return _number_value(amount, text)
+    ymd = _date(text)
+    if ymd is not None:
+        if ymd[1] == ymd[2] == -1:
+            return _number_value(ymd[0], text)
+        return Value("date", ymd, normalize_wtq(text))
     norm = normalize_wtq(text)
-    number = _number(norm)
-    if number is not None:
-        return ("number", number)
-    date = _date(norm)
-    if date is not None:
-        return ("date", date)
-    return ("string", norm)
+    return Value("string", norm, norm)
 
 
-def _match(a: tuple[str, object], b: tuple[str, object]) -> bool:
-    if a[0] == "number" and b[0] == "number":
-        return abs(a[1] - b[1]) < 1e-6  # type: ignore[operator]
-    return a == b
+def _value_set(texts: Sequence[str]) -> list[Value]:
+    unique: dict[tuple[str, object], Value] = {}
+    for text in texts:
+        value = to_value(text)
+        unique.setdefault((value.kind, value.key), value)
+    return list(unique.values())
 
 
-def _check_denotation(
-    targets: list[tuple[str, object]], predicted: list[tuple[str, object]]
-) -> bool:
-    if len(targets) != len(predicted):
+def _match(target: Value, predicted: Value) -> bool:
+    if target.normalized == predicted.normalized:
+        return True
+    if target.kind == predicted.kind == "number":
+        return abs(target.key - predicted.key) < 1e-6  # type: ignore[operator]
+    return target.kind == predicted.kind == "date" and target.key == predicted.key
+
+
+def check_denotation(targets: Sequence[str], predicted: Sequence[str]) -> bool:
+    """The reference check: same number of distinct values, each target matched by one."""
+    target_values, predicted_values = _value_set(targets), _value_set(predicted)
+    if len(target_values) != len(predicted_values):
         return False
-    remaining = list(predicted)
-    for target in targets:
-        for i, p in enumerate(remaining):
-            if _match(target, p):
-                del remaining[i]
-                break
-        else:
-            return False
-    return True
+    return all(any(_match(t, p) for p in predicted_values) for t in target_values)
 
 
 def _split_prediction(prediction: str, n_targets: int) -> list[str]:
@@ -114,9 +147,8 @@ def wtq_accuracy(
     check_profile(profile)
     targets = [answers] if isinstance(answers, str) else list(answers)
     prediction = prediction or ""
-    target_values = [_value(t) for t in targets]
-    predicted_values = [_value(p) for p in _split_prediction(prediction, len(targets))]
-    if _check_denotation(target_values, predicted_values):
+    n_split = 1 if profile == STRICT else len(targets)
+    if check_denotation(targets, _split_prediction(prediction, n_split)):
         return 1.0
     if profile == CONTAINS:
         pred = normalize_wtq(prediction)

@@ -8,6 +8,7 @@ scored, written, parsed back), not the numbers.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ from huggingface_hub import ModelCard
 from ouro_toolkit.cli.main import cli
 from ouro_toolkit.evaluation.report import write_report
 from ouro_toolkit.evaluation.runner import EvalConfig, evaluate
+
+# COCO is scored with CIDEr, whose PTB tokenizer is Java (as in tests/metrics/test_cider.py)
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
 
 
 def _check_results(
@@ -56,6 +60,7 @@ def test_ouro_eval_in_process_backend_with_card(
     assert len(ModelCard.load(card).data.eval_results) == 3
 
 
+@needs_java
 def test_http_backend_against_transformers_serve(
     tiny_server, bench_data: Path, tmp_path: Path
 ) -> None:

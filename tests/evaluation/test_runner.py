@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_chartqa_reports_human_and_augmented_halves(bench_data: Path) -> None:
     assert run.details == {"human": 50.0, "augmented": 100.0}
 
 
+@pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
 def test_captions_get_cider(bench_data: Path) -> None:
     right = _run("coco", bench_data, lambda s: s.answers[0])
     wrong = _run("coco", bench_data, lambda s: "zebra zebra zebra")
@@ -122,6 +124,20 @@ def test_contains_profile_is_recorded_and_looser(bench_data: Path) -> None:
     contains = _run("textvqa", bench_data, chatty, profile="contains")
     assert official.score == 0.0 and official.profile == "official"
     assert contains.score == 100.0 and contains.profile == "contains"
+
+
+def test_strict_profile_uses_each_benchmarks_reference_rule(bench_data: Path) -> None:
+    # VQAv2's second fixture question has ten identical "two"s: vqaEval.py leaves them as they
+    # are while the prediction "two" becomes "2", so that question scores 0 under strict only
+    official = _run("vqav2", bench_data, _right_answer)
+    strict = _run("vqav2", bench_data, _right_answer, profile="strict")
+    assert official.score == 100.0
+    assert strict.score == pytest.approx(66.67) and strict.profile == "strict"
+    # "(b)": lmms-eval's AI2D filter accepts it, its ScienceQA rule does not
+    lower = lambda s: f"({'abcdefgh'[s.answer_index]})"  # noqa: E731
+    assert _run("ai2d", bench_data, lower, profile="strict").score == 100.0
+    assert _run("scienceqa", bench_data, lower, profile="strict").score == 0.0
+    assert _run("scienceqa", bench_data, lower).score == 100.0
 
 
 def _report(bench_data: Path, tmp_path: Path):

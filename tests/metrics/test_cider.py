@@ -6,7 +6,7 @@ import pytest
 
 from ouro_toolkit.metrics import cider, cider_scores
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="PTB tokenizer needs Java")
 
 PREDICTIONS = {
     "img1": "A dog runs across the grass.",
@@ -32,6 +32,7 @@ REFERENCES = {
 }
 
 
+@needs_java
 def test_cider_matches_pycocoevalcap_directly() -> None:
     from pycocoevalcap.cider.cider import Cider
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
@@ -49,6 +50,7 @@ def test_cider_matches_pycocoevalcap_directly() -> None:
     assert 0 < score < 10
 
 
+@needs_java
 def test_empty_caption_scores_zero_without_shifting_others() -> None:
     with_empty = dict(PREDICTIONS, img2="")
     _, per = cider_scores(with_empty, REFERENCES)
@@ -59,6 +61,7 @@ def test_empty_caption_scores_zero_without_shifting_others() -> None:
 
 
 def test_cider_input_errors() -> None:
+    # checked before the tokenizer runs, so these need no Java
     with pytest.raises(ValueError, match="no references"):
         cider({"a": "x"}, {})
     assert cider({}, {}) == 0.0
