@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -199,6 +200,14 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args()
     server = InstantVLMServer(latency=args.latency, port=args.port)
+    parent = os.getppid()
+
+    def exit_with_parent() -> None:  # a benchmark killed mid-run leaves no server behind
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     try:
         server._thread.join()
     except KeyboardInterrupt:

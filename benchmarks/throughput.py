@@ -150,10 +150,14 @@ def pool_scaling(photos: Path, repeats: int) -> None:
             with ProposalPool(settings, workers) as pool:
                 pool.wait_ready()  # start-up is not what this compares
                 start = time.perf_counter()
-                n = sum(1 for _ in pool.imap(rows))
+                cpu = sum(p.proposal_cpu_s for p in pool.imap(rows))
                 seconds = time.perf_counter() - start
             best[workers] = min(best.get(workers, seconds), seconds)
-            print(f"  pool alone, {workers} worker(s): {n} photos in {seconds:.2f}s")
+            # CPU the workers got per second of wall time: on a shared machine, the cores we had.
+            print(
+                f"  pool alone, {workers} worker(s): {len(rows)} photos in {seconds:.2f}s, "
+                f"workers' CPU {cpu:.2f}s = {cpu / seconds:.2f} cores' worth"
+            )
     print(
         f"1 -> 2 proposal workers, pool alone (best of {repeats}): "
         f"{best[1] / best[2]:.2f}x faster (goal >= 1.6x)"
