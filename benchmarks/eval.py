@@ -26,9 +26,9 @@ from PIL import Image  # noqa: E402
 from skimage import data as skdata  # noqa: E402
 
 from ouro_toolkit.backends import create_backend  # noqa: E402
-from ouro_toolkit.evaluation.benchmarks import BENCHMARKS  # noqa: E402
 from ouro_toolkit.evaluation.runner import run_benchmark  # noqa: E402
 from ouro_toolkit.evaluation.samples import Sample  # noqa: E402
+from ouro_toolkit.evaluation.tasks import BENCHMARKS  # noqa: E402
 from ouro_toolkit.metrics import (  # noqa: E402
     anls,
     cider,

@@ -58,8 +58,8 @@ class BusyTimer:
 
 
 def config_for(out: Path, images: Path, model: Path, prompts: Path, **extra):
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.config import BuildConfig
-    from ouro_toolkit.regions.decompose import DecomposeConfig
 
     return BuildConfig(
         source="local", data_dir=str(images), model=str(model), out=str(out), proposers=["grouping"],

@@ -19,10 +19,10 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
+from ouro_toolkit.decomposition.budget import prune_tree
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.regions.box import iou
-from ouro_toolkit.regions.budget import prune_tree
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
 
 PHOTOS = (
     "astronaut",

@@ -17,9 +17,9 @@ from pathlib import Path
 from PIL import Image
 from skimage import data
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
 SIZES = ((640, 480), (1280, 960))

@@ -28,7 +28,7 @@ from PIL import Image  # noqa: E402
 from skimage import data  # noqa: E402
 
 from builders.registry import iter_source  # noqa: E402
-from tests.builders.layouts import TEXTVQA_FEATURES, textvqa_columns  # noqa: E402
+from tests.helpers.source_layouts import TEXTVQA_FEATURES, textvqa_columns  # noqa: E402
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "camera")
 

@@ -134,9 +134,9 @@ def server_stats(server) -> dict:
 
 def pool_scaling(photos: Path, repeats: int) -> None:
     """Rows/s of the proposal pool alone, 1 vs 2 workers, alternated."""
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
     from ouro_toolkit.proposers import resolve_for_workers
-    from ouro_toolkit.regions.decompose import DecomposeConfig
 
     rows = [
         {"id": p.name, "image": {"bytes": p.read_bytes(), "path": None}}

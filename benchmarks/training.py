@@ -30,7 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def ouro_rows(n: int) -> list[dict]:
-    from ouro_toolkit.training.demo_data import DEMO_NAMES, demo_row
+    from tests.helpers.ouro_rows import DEMO_NAMES, demo_row
 
     base = [demo_row(name) for name in DEMO_NAMES]
     rows = []

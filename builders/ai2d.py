@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
+from ouro_toolkit.data.catalog import AI2D
 
 SPEC = SourceSpec(
     name="ai2d",
     task="scene-text",
-    repo_id="lmms-lab/ai2d",
+    repo_id=AI2D.repo_id,
     splits=("test",),
     license="unspecified",
     homepage="https://allenai.org/data/diagrams",

@@ -7,7 +7,7 @@ with pyarrow (never a full load), embeds and checks each image, turns bad input 
 string on the row (never a dropped row), and merges consecutive rows about the same image into one
 row with several QA pairs, so the expensive annotation step sees each image once.
 
-Output rows follow `builders.schema.SOURCE_FEATURES`.
+Output rows follow `ouro_toolkit.source_schema.SOURCE_FEATURES`.
 """
 
 from __future__ import annotations
@@ -20,22 +20,26 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import datasets
-import pyarrow.parquet as pq
 
-from builders.schema import SOURCE_FEATURES, TASKS
+from ouro_toolkit.data import (
+    DatasetRef,
+    SourceError,
+    hub_files,
+    iter_parquet_rows,
+    local_split_files,
+    plan_shard,
+)
+from ouro_toolkit.data.catalog import MOVED_HINT
+from ouro_toolkit.data.shards import ShardPlan
+from ouro_toolkit.errors import one_line
 from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
 
 logger = logging.getLogger(__name__)
 
-# Rows read per pyarrow batch: small, because each row can hold a multi-megabyte document image.
-BATCH_ROWS = 32
 # Key the base injects into every raw row: "<split>/<file stem>#<row in file>", a stable id for
 # sources whose Parquet has no id column of its own.
 ROW_REF = "__row__"
-
-
-class SourceError(RuntimeError):
-    """A source cannot be read at all (no files, wrong layout, Hub unreachable); says what to do."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class SourceSpec:
     """Everything `ouro sources` lists about a source, and where its Parquet files live."""
 
     name: str
-    task: str  # one of builders.schema.TASKS
+    task: str  # one of ouro_toolkit.source_schema.TASKS
     repo_id: str  # default Hub dataset repo (override with repo_id=...)
     splits: tuple[str, ...]  # splits the default repo has; the first is the default
     license: str
@@ -144,11 +148,15 @@ class OuroSourceConfig(datasets.BuilderConfig):
         verify_images: decode every image once (with `ouro_toolkit.images.load_image`) so a corrupt
             one is marked in `error` here rather than failing later in the annotation step.
         group_by_image: merge consecutive rows about the same image (same `image_key`) into one row.
+        num_shards, shard_index: read only this shard's part (`ouro_toolkit.data.shards`): whole
+            files when there are at least as many files as shards, else every num_shards-th row.
     """
 
     revision: str = "main"
     verify_images: bool = True
     group_by_image: bool = True
+    num_shards: int = 1
+    shard_index: int = 0
 
 
 class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
@@ -187,18 +195,27 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         for split in self.SPEC.splits:
             files = self.split_files(split, self.SPEC.data_files)
             if files:
+                plan = plan_shard(len(files), self.config.num_shards, self.config.shard_index)
+                numbered = plan.files(list(enumerate(files)))
                 # Two equal-length lists: datasets shards over them (one shard per Parquet file).
-                gen_kwargs = {"files": files, "shards": [(split, i) for i in range(len(files))]}
+                gen_kwargs = {
+                    "files": [file for _, file in numbered],
+                    "shards": [(split, i) for i, _ in numbered],
+                    "plan": plan,
+                }
                 generators.append(datasets.SplitGenerator(name=split, gen_kwargs=gen_kwargs))
         if not generators:
             raise SourceError(self._no_files_message(self.SPEC.data_files))
         return generators
 
     def _generate_examples(
-        self, files: list[str], shards: list[tuple[str, int]]
+        self, files: list[str], shards: list[tuple[str, int]], plan: ShardPlan | None = None
     ) -> Iterator[tuple[Any, dict]]:
+        plan = plan or ShardPlan()
         rows = (self._finish(raw) for raw in self._raw_rows(files, [split for split, _ in shards]))
         rows = group_consecutive(rows) if self.config.group_by_image else map(strip_internal, rows)
+        # Row modulo counts finished rows, so the questions of one image stay in one shard.
+        rows = (row for i, row in enumerate(rows) if plan.keeps_row(i))
         first_shard = shards[0][1] if shards else 0
         for index, row in enumerate(rows):
             yield datasets.builder.Key(first_shard, index), row
@@ -208,8 +225,12 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         """Parquet files of `split` under data_dir (local paths) or in the Hub repo (hf:// URLs)."""
         if self.config.data_dir:
             return local_split_files(Path(self.config.data_dir), split, pattern)
-        glob = pattern.format(split=split)
-        return [self._hub_url(path) for path in self._hub_listing() if _glob_match(path, glob)]
+        return hub_files(self.dataset_ref, self._hub_listing(), [pattern.format(split=split)])
+
+    @property
+    def dataset_ref(self) -> DatasetRef:
+        local = Path(self.config.data_dir) if self.config.data_dir else None
+        return DatasetRef(repo_id=self.source_repo, local=local, revision=self.config.revision)
 
     def _hub_listing(self) -> list[str]:
         cached = getattr(self, "_listing", None)
@@ -227,16 +248,12 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         except Exception as exc:  # offline, missing repo, auth: all get the same advice
             raise SourceError(
                 f"source {self.SPEC.name!r}: cannot list Hub dataset {self.source_repo!r} "
-                f"(revision {self.config.revision!r}): {type(exc).__name__}: {_first_line(exc)}. "
+                f"(revision {self.config.revision!r}): {type(exc).__name__}: {one_line(exc, first_only=True)}. "
                 f"Pass data_dir=<folder with its Parquet files> to read local files, or repo_id=<copy "
-                f"with the same columns> (lmms-lab/* ids moved to lmms-lab-encoder/* in mid-2026)."
+                f"with the same columns> ({MOVED_HINT})."
             ) from None
         self._listing = sorted(p for p in listing if p.endswith(".parquet"))
         return self._listing
-
-    def _hub_url(self, path: str) -> str:
-        revision = self.config.revision.replace("/", "%2F")
-        return f"hf://datasets/{self.source_repo}@{revision}/{path}"
 
     def _no_files_message(self, pattern: str) -> str:
         where = (
@@ -266,7 +283,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
             row = self.normalise(raw)
         except Exception as exc:  # a normaliser bug or a value shape nobody foresaw: keep the row
             row = Normalised(source_id=str(raw.get(ROW_REF)), image=raw.get("image"))
-            row.problem("unreadable row", f"{type(exc).__name__}: {_first_line(exc)}")
+            row.problem("unreadable row", f"{type(exc).__name__}: {one_line(exc, first_only=True)}")
         return self.complete(row, raw.get("__file__"))
 
     def complete(self, row: Normalised, file: str | None) -> dict[str, Any]:
@@ -287,65 +304,10 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
 # --- helpers shared by builders ------------------------------------------------------------------
 
 
-def iter_parquet_rows(
-    file: str, columns: Iterable[str] = (), source: str = "source", batch_rows: int = BATCH_ROWS
-) -> Iterator[dict[str, Any]]:
-    """Stream the rows of one Parquet file (local path or hf:// URL) as dicts, batch by batch."""
-    with _open(file) as handle:
-        parquet = pq.ParquetFile(handle)
-        names = set(parquet.schema_arrow.names)
-        missing = [c for c in columns if c not in names]
-        if missing:
-            raise SourceError(
-                f"source {source!r}: {file} lacks column(s) {missing}; it has {sorted(names)}. "
-                f"This builder reads the layout with columns {list(columns)}: point it at a copy in "
-                f"that layout (see docs/sources.md)."
-            )
-        for batch in parquet.iter_batches(batch_size=batch_rows):
-            yield from batch.to_pylist()
-
-
-def _open(file: str) -> Any:
-    if file.startswith("hf://"):
-        from huggingface_hub import HfFileSystem
-
-        return HfFileSystem().open(file.removeprefix("hf://"), "rb")
-    return open(file, "rb")
-
-
 def _local_dir(file: str | None) -> Path | None:
     if not file or "://" in file:
         return None
     return Path(file).parent
-
-
-def local_split_files(data_dir: Path, split: str, pattern: str) -> list[str]:
-    """A split's Parquet files under data_dir.
-
-    Tried in order: the source's own repo pattern (e.g. `data/validation-*.parquet`); then any
-    `*.parquet` below data_dir whose name is `<split>.parquet` or starts with `<split>-`, or that
-    sits in a folder named `<split>`. A data_dir that is itself a .parquet file counts for every split.
-    """
-    if data_dir.is_file():
-        return [str(data_dir)] if data_dir.suffix == ".parquet" else []
-    if not data_dir.is_dir():
-        raise SourceError(f"data_dir {str(data_dir)!r} does not exist (or is not a folder)")
-    exact = sorted(str(p) for p in data_dir.glob(pattern.format(split=split)))
-    if exact:
-        return exact
-    found = []
-    for path in sorted(data_dir.rglob("*.parquet")):
-        parents = path.relative_to(data_dir).parts[:-1]
-        if path.stem == split or path.name.startswith(f"{split}-") or split in parents:
-            found.append(str(path))
-    return found
-
-
-def _glob_match(path: str, glob: str) -> bool:
-    # fnmatch's "*" crosses "/", which would let "data/val-*" match "data/val-x/y.parquet": forbid.
-    from fnmatch import fnmatchcase
-
-    return fnmatchcase(path, glob) and path.count("/") == glob.count("/")
 
 
 def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[str, Any] | None:
@@ -456,8 +418,3 @@ def strip_internal(row: dict[str, Any]) -> dict[str, Any]:
     """Drop the builder-internal keys a row carries when grouping is off."""
     row.pop("__image_key__", None)
     return row
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else ""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import CHARTQA
 
 SPEC = SourceSpec(
     name="chartqa",
     task="document",
-    repo_id="lmms-lab/ChartQA",
+    repo_id=CHARTQA.repo_id,
     splits=("test",),
     license="GPL-3.0",
     homepage="https://github.com/vis-nlp/ChartQA",

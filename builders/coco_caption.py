@@ -13,11 +13,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import COCO_CAPTION
 
 SPEC = SourceSpec(
     name="coco_caption",
     task="caption",
-    repo_id="lmms-lab/COCO-Caption2017",
+    repo_id=COCO_CAPTION.repo_id,
     splits=("val", "test"),
     license="CC BY 4.0",
     homepage="https://cocodataset.org",

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import DOCVQA
 
 SPEC = SourceSpec(
     name="docvqa",
     task="document",
-    repo_id="lmms-lab/DocVQA",
+    repo_id=DOCVQA.repo_id,
     splits=("validation", "test"),
-    hub_config="DocVQA",
+    hub_config=DOCVQA.config,
     license="Apache-2.0",
     homepage="https://www.docvqa.org",
     description="DocVQA: 50k questions on 12k scanned document pages.",

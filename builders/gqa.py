@@ -29,11 +29,12 @@ from builders.base import (
     iter_parquet_rows,
     strip_internal,
 )
+from ouro_toolkit.data.catalog import GQA
 
 SPEC = SourceSpec(
     name="gqa",
     task="vqa",
-    repo_id="lmms-lab/GQA",
+    repo_id=GQA.repo_id,
     splits=("testdev", "val", "train", "test", "challenge"),
     hub_config="<split>_balanced_*",
     license="MIT",

@@ -13,13 +13,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import INFOVQA
 
 SPEC = SourceSpec(
     name="infovqa",
     task="document",
-    repo_id="lmms-lab/DocVQA",
+    repo_id=INFOVQA.repo_id,
     splits=("validation", "test"),
-    hub_config="InfographicVQA",
+    hub_config=INFOVQA.config,
     license="Apache-2.0",
     homepage="https://www.docvqa.org/datasets/infographicvqa",
     description="InfographicVQA: 30k questions on 5k infographics.",

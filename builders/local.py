@@ -13,7 +13,7 @@ annotation whose file is missing, or a line that is not valid JSON, still become
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import datasets
 
 from builders.base import Normalised, OuroSourceBuilder, OuroSourceConfig, SourceError, SourceSpec
+from ouro_toolkit.data.shards import ShardPlan
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 ANNOTATIONS = "annotations.jsonl"
@@ -64,20 +65,28 @@ class LocalImages(OuroSourceBuilder):
         images = sorted(
             p for p in base.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
         )
-        index = 0
+        # Every image is a file and one row: a shard reads only its own images (row i of the folder
+        # belongs to shard i % num_shards, the same rule as whole files for the Parquet sources).
+        plan = ShardPlan(self.config.shard_index, self.config.num_shards, by_file=False)
+        rows = self._rows(base, images, annotations, bad_lines)
+        for index, make in enumerate(make for i, make in enumerate(rows) if plan.keeps_row(i)):
+            yield datasets.builder.Key(0, index), make()
+
+    def _rows(self, base, images, annotations, bad_lines) -> Iterator[Callable[[], dict]]:
+        """One maker per row, in folder order; only the makers a shard keeps are called."""
         for path in images:
             relative = path.relative_to(base).as_posix()
-            row = self._row(relative, str(path), annotations.pop(relative, None))
-            yield datasets.builder.Key(0, index), row
-            index += 1
-        for relative, note in annotations.items():  # annotated, but the file is not there
-            yield datasets.builder.Key(0, index), self._row(relative, None, note)
-            index += 1
+            note = annotations.pop(relative, None)
+            yield lambda r=relative, p=str(path), n=note: self._row(r, p, n)
+        for relative, note in list(annotations.items()):  # annotated, but the file is not there
+            yield lambda r=relative, n=note: self._row(r, None, n)
         for line_no, message in bad_lines:
-            row = Normalised(source_id=f"{ANNOTATIONS}:{line_no}", image=None)
-            row.problem("bad annotation", message)
-            yield datasets.builder.Key(0, index), self._done(row)
-            index += 1
+            yield lambda n=line_no, m=message: self._bad_line(n, m)
+
+    def _bad_line(self, line_no: int, message: str) -> dict[str, Any]:
+        row = Normalised(source_id=f"{ANNOTATIONS}:{line_no}", image=None)
+        row.problem("bad annotation", message)
+        return self._done(row)
 
     def _row(self, relative: str, path: str | None, note: dict[str, Any] | None) -> dict[str, Any]:
         # The bytes are embedded here: a row holding only a path would not survive a Parquet write.

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import OKVQA
 
 SPEC = SourceSpec(
     name="okvqa",
     task="vqa",
-    repo_id="lmms-lab/OK-VQA",
+    repo_id=OKVQA.repo_id,
     splits=("val2014",),
     license="unspecified",
     homepage="https://okvqa.allenai.org",

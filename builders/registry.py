@@ -31,6 +31,7 @@ from builders.textcaps import TextCaps
 from builders.textvqa import TextVQA
 from builders.vizwiz import VizWiz
 from builders.vqav2 import VQAv2
+from ouro_toolkit.errors import UnknownName
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +58,9 @@ def spec(name: str) -> SourceSpec:
 
 
 def _builder_class(name: str) -> type[OuroSourceBuilder]:
-    try:
-        return SOURCES[name]
-    except KeyError:
-        known = ", ".join(sorted(SOURCES))
-        raise ValueError(f"unknown source {name!r}; known sources: {known}") from None
+    if name not in SOURCES:
+        raise UnknownName("source", name, sorted(SOURCES))
+    return SOURCES[name]
 
 
 def get_builder(name: str, **kwargs: Any) -> OuroSourceBuilder:

@@ -14,13 +14,14 @@ from typing import Any
 
 from builders.ai2d import choice_answer
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
+from ouro_toolkit.data.catalog import SCIENCEQA
 
 SPEC = SourceSpec(
     name="scienceqa",
     task="vqa",
-    repo_id="lmms-lab/ScienceQA",
+    repo_id=SCIENCEQA.repo_id,
     splits=("test", "validation"),
-    hub_config="ScienceQA-IMG",
+    hub_config=SCIENCEQA.config,
     license="CC BY-NC-SA 4.0",
     homepage="https://scienceqa.github.io",
     description="ScienceQA (image subset): multiple-choice science questions with a picture.",

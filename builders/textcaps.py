@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import TEXTCAPS
 
 SPEC = SourceSpec(
     name="textcaps",
     task="caption",
-    repo_id="lmms-lab/TextCaps",
+    repo_id=TEXTCAPS.repo_id,
     splits=("train", "val", "test"),
     license="CC BY 4.0",
     homepage="https://textvqa.org/textcaps",

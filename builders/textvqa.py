@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import TEXTVQA
 
 SPEC = SourceSpec(
     name="textvqa",
     task="scene-text",
-    repo_id="lmms-lab/textvqa",
+    repo_id=TEXTVQA.repo_id,
     splits=("train", "validation", "test"),
     license="CC BY 4.0",
     homepage="https://textvqa.org",

@@ -11,11 +11,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import VIZWIZ
 
 SPEC = SourceSpec(
     name="vizwiz",
     task="vqa",
-    repo_id="lmms-lab/VizWiz-VQA",
+    repo_id=VIZWIZ.repo_id,
     splits=("val", "test"),
     license="CC BY 4.0",
     homepage="https://vizwiz.org/tasks-and-datasets/vqa/",

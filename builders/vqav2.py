@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.data.catalog import VQAV2
 
 SPEC = SourceSpec(
     name="vqav2",
     task="vqa",
-    repo_id="lmms-lab/VQAv2",
+    repo_id=VQAV2.repo_id,
     splits=("validation", "testdev", "test"),
     license="CC BY 4.0",
     homepage="https://visualqa.org",

@@ -13,10 +13,10 @@ import logging
 from importlib import resources
 from pathlib import Path
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.inspect import draw_tree, load_build, render_row
-from ouro_toolkit.regions.decompose import DecomposeConfig
 
 DEMO_PROMPTS = """\
 version: ouro-v1-demo

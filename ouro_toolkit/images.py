@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ouro_toolkit.errors import OuroError
+
 # PIL's own default (~89M pixels) only warns; we refuse instead, at the same order of size.
 MAX_IMAGE_PIXELS = 89_478_485
 MIN_SIDE = 2
 
 
-class ImageLoadError(ValueError):
+class ImageLoadError(OuroError, ValueError):
     """An image could not be turned into a usable RGB picture; the message says why."""
 
 

@@ -1,10 +1,10 @@
-"""The OURO row: the Hub dataset schema (see shared/DESIGN.md, "The OURO row")."""
+"""The OURO row: the Hub dataset schema every build writes and every reader expects."""
 
 from __future__ import annotations
 
 from datasets import Features, Image, List, Value
 
-from builders.schema import QA_FEATURE
+from ouro_toolkit.source_schema import QA_FEATURE
 
 REGION_FEATURE = {
     "node_id": Value("int32"),

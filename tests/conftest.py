@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-# Before torch is imported anywhere: CPU OpenMP spinning makes small runs 30x slower (DESIGN.md),
+# Before torch is imported anywhere: CPU OpenMP spinning makes small runs 30x slower,
 # and tests must never reach the Hub.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from ouro_toolkit.images import ImageLoadError, load_image
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 def _png(image: Image.Image, fmt: str = "PNG", **kw) -> bytes:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from ouro_toolkit.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class PromptSet:
@@ -28,16 +30,16 @@ def load_prompts(path: str | Path | None = None) -> PromptSet:
         override = yaml.safe_load(Path(path).read_text()) or {}
         unknown = set(override) - {f.name for f in fields(PromptSet)}
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"{path}: unknown prompt keys {sorted(unknown)}; known: {[f.name for f in fields(PromptSet)]}"
             )
         if "version" not in override:
-            raise ValueError(
+            raise ConfigError(
                 f"{path}: a prompt override must set its own `version` (it keys the request cache)"
             )
         values.update(override)
     if "{description}" not in values["qa_synthesis"]:
-        raise ValueError(
+        raise ConfigError(
             "the qa_synthesis prompt needs a {description} slot for the merged description"
         )
     return PromptSet(**values)

@@ -1,36 +1,18 @@
 """VLM backends behind one protocol (base.py), a replay cache, and a factory.
 
-One class per backend; to add one, write its file and add a line to `BACKENDS`. Classes are
+One class per backend; to add one, write its file and add a line to `BACKENDS` in registry.py. Classes are
 imported only when chosen, so picking the HTTP backend never imports torch.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest, VLMResult
 from ouro_toolkit.backends.cache import CachedBackend, RequestCache, request_key
 from ouro_toolkit.backends.json_output import JSONOutputError, extract_json
-
-# kind -> "module:Class"
-BACKENDS: dict[str, str] = {
-    "transformers": "ouro_toolkit.backends.transformers_backend:TransformersBackend",
-    "openai": "ouro_toolkit.backends.openai_backend:OpenAIBackend",
-}
-
-# Backends that talk to a server and so need its URL.
-NEEDS_SERVER = {"openai"}
-
-
-def backend_class(kind: str) -> type:
-    target = BACKENDS.get(kind)
-    if target is None:
-        known = ", ".join(sorted(BACKENDS))
-        raise ValueError(f"unknown backend {kind!r}; known backends: {known}")
-    module_name, attr = target.split(":")
-    return getattr(importlib.import_module(module_name), attr)
+from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, backend_class, check_server_url
 
 
 def create_backend(
@@ -46,26 +28,30 @@ def create_backend(
     `options` are the backend's config fields (e.g. `batch_size`, `max_pixels` for
     "transformers"; `concurrency`, `timeout`, `max_retries` for "openai").
     """
+    check_server_url(kind, server_url)
     cls = backend_class(kind)
     if kind in NEEDS_SERVER:
-        if not server_url:
-            raise ValueError(
-                f"the {kind!r} backend needs a server URL (--server-url), e.g. the one `ouro serve` prints"
-            )
         backend = cls(model, server_url, **options)
     else:
-        if server_url:
-            raise ValueError(
-                f"--server-url is only for the server backends ({', '.join(sorted(NEEDS_SERVER))}), not {kind!r}"
-            )
         backend = cls(model, **options)
     if cache_path is not None:
         return CachedBackend(backend, RequestCache(cache_path))
     return backend
 
 
+def load_now(backend: VLMBackend) -> VLMBackend:
+    """Load the model now when the backend can (transformers), so a model or adapter that cannot
+    be loaded fails with one `BackendLoadError` before any work, instead of turning every
+    request into a failed row (which a rerun would then skip as complete)."""
+    load = getattr(backend, "load", None)
+    if callable(load):
+        load()
+    return backend
+
+
 __all__ = [
     "BACKENDS",
+    "NEEDS_SERVER",
     "CachedBackend",
     "JSONOutputError",
     "RequestCache",
@@ -74,7 +60,9 @@ __all__ = [
     "VLMRequest",
     "VLMResult",
     "backend_class",
+    "check_server_url",
     "create_backend",
     "extract_json",
+    "load_now",
     "request_key",
 ]

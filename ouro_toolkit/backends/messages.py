@@ -10,7 +10,7 @@ import base64
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PIL import Image
@@ -18,7 +18,7 @@ from PIL import Image
 from ouro_toolkit.backends.json_output import json_instruction
 
 # Chat-template control tokens such as <|im_end|>, <|endoftext|>, <|image_pad|>. `transformers
-# serve` leaves them in replies (DESIGN.md); an embedded decode may leave added tokens behind.
+# serve` leaves them in replies; an embedded decode may leave added tokens behind.
 _SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
 
 
@@ -31,6 +31,21 @@ def iter_parts(messages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         content = message.get("content")
         if isinstance(content, list):
             yield from content
+
+
+def map_image_parts(
+    messages: list[dict[str, Any]], replace: Callable[[dict[str, Any]], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A copy of `messages` with every image part replaced by `replace(part)`; the one walk over
+    message parts (cache keys, OpenAI payloads and chat templates all go through it)."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = [replace(p) if p.get("type") == "image" else p for p in content]
+            message = {**message, "content": parts}
+        out.append(message)
+    return out
 
 
 def images_in(messages: list[dict[str, Any]]) -> list[Image.Image]:
@@ -77,19 +92,9 @@ def image_digest(image: Image.Image) -> str:
 
 def hashable_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`messages` with every image replaced by its content hash (for the cache key)."""
-    out = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            parts = []
-            for part in content:
-                if part.get("type") == "image":
-                    parts.append({"type": "image", "sha256": image_digest(part["image"])})
-                else:
-                    parts.append(part)
-            message = {**message, "content": parts}
-        out.append(message)
-    return out
+    return map_image_parts(
+        messages, lambda part: {"type": "image", "sha256": image_digest(part["image"])}
+    )
 
 
 def image_data_url(image: Image.Image, fmt: str = "jpeg") -> str:
@@ -110,17 +115,11 @@ def to_openai_messages(
     messages: list[dict[str, Any]], image_format: str = "jpeg"
 ) -> list[dict[str, Any]]:
     """Protocol messages -> OpenAI chat messages with images as `image_url` data URLs."""
-    out = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            parts = []
-            for part in content:
-                if part.get("type") == "image":
-                    url = image_data_url(part["image"], image_format)
-                    parts.append({"type": "image_url", "image_url": {"url": url}})
-                else:
-                    parts.append(part)
-            message = {**message, "content": parts}
-        out.append(message)
-    return out
+
+    def to_url(part: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "image_url",
+            "image_url": {"url": image_data_url(part["image"], image_format)},
+        }
+
+    return map_image_parts(messages, to_url)

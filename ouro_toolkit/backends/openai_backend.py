@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,10 @@ import httpx
 
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
 from ouro_toolkit.backends.messages import to_openai_messages, with_json_instruction
+from ouro_toolkit.backends.registry import check_server_url
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.errors import ConfigError
+from ouro_toolkit.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,13 @@ class OpenAIBackendConfig:
     max_retries: int = 4  # attempts after the first
     backoff: float = 0.5  # first retry delay in seconds; doubles each time
     max_backoff: float = 10.0
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(
+            attempts=self.max_retries + 1, base_delay=self.backoff, max_delay=self.max_backoff
+        )
+
     api_key: str | None = None  # SGLang/vLLM accept any key unless started with one
     response_format: bool = True  # send json_schema response_format for JSON requests
     # "jpeg" (quality 95) encodes ~20x faster than PNG (10 ms vs 190 ms at 1280x960 here), which
@@ -67,14 +76,13 @@ class OpenAIBackend:
     def __init__(
         self, model: str, server_url: str, config: OpenAIBackendConfig | None = None, **options: Any
     ):
-        if not server_url:
-            raise ValueError("the openai backend needs --server-url (e.g. http://127.0.0.1:30000)")
+        check_server_url(self.name, server_url)
         self.model = model
         self.config = config or OpenAIBackendConfig(**options)
         if self.config.concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {self.config.concurrency}")
+            raise ConfigError(f"concurrency must be >= 1, got {self.config.concurrency}")
         if self.config.image_format not in ("jpeg", "png"):
-            raise ValueError(
+            raise ConfigError(
                 f"image_format must be 'jpeg' or 'png', got {self.config.image_format!r}"
             )
         self.base_url = normalize_server_url(server_url)
@@ -152,13 +160,12 @@ class OpenAIBackend:
         return payload
 
     async def _post_with_retries(self, request: VLMRequest, payload: dict[str, Any]) -> VLMResult:
-        cfg = self.config
+        policy = self.config.retry
         last_error = ""
-        for attempt in range(cfg.max_retries + 1):
+        for attempt in range(policy.attempts):
             if attempt:
                 self.stats.retries += 1
-                delay = min(cfg.max_backoff, cfg.backoff * 2 ** (attempt - 1))
-                await asyncio.sleep(delay * (0.5 + random.random() / 2))  # jitter spreads retries
+                await asyncio.sleep(policy.delay(attempt))
             try:
                 return finish_result(request, await self._post_once(payload))
             except _Retryable as err:
@@ -166,7 +173,7 @@ class OpenAIBackend:
                 log.debug("retryable failure (attempt %d): %s", attempt + 1, last_error)
             except _Rejected as err:
                 return failed(str(err))
-        return failed(f"{self.endpoint} failed after {cfg.max_retries + 1} attempts: {last_error}")
+        return failed(f"{self.endpoint} failed after {policy.attempts} attempts: {last_error}")
 
     async def _post_once(self, payload: dict[str, Any]) -> str:
         response = await self._send(payload)

@@ -18,8 +18,9 @@ from itertools import groupby
 from typing import Any
 
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest, VLMResult
-from ouro_toolkit.backends.messages import images_in, with_json_instruction
+from ouro_toolkit.backends.messages import images_in, map_image_parts, with_json_instruction
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class TransformersBackend:
         self.model = str(model)
         self.config = config or TransformersBackendConfig(**options)
         if self.config.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.config.batch_size}")
+            raise ConfigError(f"batch_size must be >= 1, got {self.config.batch_size}")
         self.stats = TransformersStats()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-generate")
         self._load_lock = threading.Lock()
@@ -94,8 +95,8 @@ class TransformersBackend:
                 processor = AutoProcessor.from_pretrained(self.model)
                 model = AutoModelForImageTextToText.from_pretrained(self.model, **kwargs)
             except OSError as err:
-                raise RuntimeError(
-                    f"could not load model {self.model!r}: {str(err).splitlines()[0]} "
+                raise BackendLoadError(
+                    f"could not load model {self.model!r}: {one_line(err, first_only=True)} "
                     "(offline? pass a local model folder, or download it first with "
                     f"`hf download {self.model}` where the internet is reachable)"
                 ) from err
@@ -116,8 +117,8 @@ class TransformersBackend:
         try:
             return PeftModel.from_pretrained(model, adapter).merge_and_unload()
         except (OSError, ValueError) as err:
-            raise RuntimeError(
-                f"could not load adapter {adapter!r}: {str(err).splitlines()[0]}"
+            raise BackendLoadError(
+                f"could not load adapter {adapter!r}: {one_line(err, first_only=True)}"
             ) from err
 
     def _pixel_bounds(self, processor: Any) -> dict[str, int] | None:
@@ -131,7 +132,7 @@ class TransformersBackend:
         if cfg.max_pixels is not None:
             size["longest_edge"] = cfg.max_pixels
         if size.get("shortest_edge", 0) > size.get("longest_edge", float("inf")):
-            raise ValueError(
+            raise ConfigError(
                 f"min_pixels {size['shortest_edge']} exceeds max_pixels {size['longest_edge']}"
             )
         return size
@@ -218,10 +219,4 @@ def _sampling_key(s: SamplingParams) -> tuple:
 
 def _template_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the PIL objects: the chat template only needs to know where images go."""
-    out = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            content = [{"type": "image"} if p.get("type") == "image" else p for p in content]
-        out.append({**message, "content": content})
-    return out
+    return map_image_parts(messages, lambda _: {"type": "image"})

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
-from builders.base import SourceError
 from ouro_toolkit.cli.options import (
+    backend_option,
+    default_of,
     parse_backend_options,
+    prompts_option,
     proposer_options,
     tree_config_from_options,
 )
-from ouro_toolkit.hub.auth import HubAuthError
-from ouro_toolkit.hub.errors import HubPushError
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.proposers.base import ProposerUnavailable
-
-_BUILD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildConfig)}
-
-BUILD_ERRORS = (
-    ValueError,
-    FileNotFoundError,
-    SourceError,
-    HubPushError,
-    HubAuthError,
-    ProposerUnavailable,
-)
 
 
 @click.command()
@@ -49,13 +35,7 @@ BUILD_ERRORS = (
     required=True,
     help="VLM id or path, e.g. Qwen/Qwen2-VL-7B-Instruct (or a folder from `ouro tiny-model`).",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["transformers", "openai"]),
-    default="transformers",
-    show_default=True,
-    help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
-)
+@backend_option(default_of(BuildConfig, "backend"))
 @click.option(
     "--server-url", help="Server base URL for --backend openai (what `ouro serve` prints)."
 )
@@ -65,33 +45,38 @@ BUILD_ERRORS = (
     type=click.Path(file_okay=False),
     help="Output folder (shards, markers, cache, config).",
 )
-@click.option("--num-shards", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--shard-index", type=click.IntRange(0), default=0, show_default=True)
-@proposer_options
 @click.option(
-    "--prompts",
-    "prompts_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="YAML overriding the bundled prompts (must set its own `version`).",
+    "--num-shards",
+    type=click.IntRange(1),
+    default=default_of(BuildConfig, "num_shards"),
+    show_default=True,
 )
+@click.option(
+    "--shard-index",
+    type=click.IntRange(0),
+    default=default_of(BuildConfig, "shard_index"),
+    show_default=True,
+)
+@proposer_options
+@prompts_option
 @click.option(
     "--max-pixels",
     type=click.IntRange(1),
-    default=262_144,
+    default=default_of(BuildConfig, "max_pixels"),
     show_default=True,
     help="Image size bound for the embedded VLM.",
 )
 @click.option(
     "--batch-size",
     type=click.IntRange(1),
-    default=8,
+    default=default_of(BuildConfig, "batch_size"),
     show_default=True,
     help="Images annotated together.",
 )
 @click.option(
     "--concurrency",
     type=click.IntRange(1),
-    default=64,
+    default=default_of(BuildConfig, "concurrency"),
     show_default=True,
     help="In-flight requests (server backends).",
 )
@@ -109,14 +94,14 @@ BUILD_ERRORS = (
 @click.option(
     "--proposal-workers",
     type=click.IntRange(0),
-    default=_BUILD_DEFAULTS["proposal_workers"],
+    default=default_of(BuildConfig, "proposal_workers"),
     help="Processes building region trees [default: the cores available to this process]; "
     "0 builds them in a thread of the main process.",
 )
 @click.option(
     "--max-description-words",
     type=click.IntRange(1),
-    default=_BUILD_DEFAULTS["max_description_words"],
+    default=default_of(BuildConfig, "max_description_words"),
     show_default=True,
     help="d0 budget: the finest regions' details are left out of the merged description first.",
 )
@@ -137,13 +122,9 @@ def build(**options) -> None:
     names, rpn_weights, decompose = tree_config_from_options(options)
     options["progress"] = not options.pop("no_progress")
     options["backend_options"] = parse_backend_options(options.pop("backend_options"))
-    try:
-        config = BuildConfig(
-            proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options
-        )
-        stats = build_shard(config)
-    except BUILD_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
+    config = BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
+    stats = build_shard(config)
+    _push_if_asked(config, stats)
     if stats.skipped:
         click.echo(f"{stats.shard}: already complete in {config.out} (skipped)")
     else:
@@ -171,14 +152,22 @@ def rebuild(out_dir: str, shard_index: int, server_url: str | None) -> None:
     from ouro_toolkit.pipeline.build import rebuild_shard
 
     overrides = {"server_url": server_url} if server_url else {}
-    try:
-        stats = rebuild_shard(out_dir, shard_index, **overrides)
-    except BUILD_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
+    stats = rebuild_shard(out_dir, shard_index, **overrides)
+    _push_if_asked(BuildConfig.load(out_dir), stats, shard_index)
     click.echo(
         f"{stats.shard}: rebuilt, {stats.images} images, {stats.model_calls} model calls, {stats.cache_hits} from cache"
     )
     _fail_if_incomplete(stats)
+
+
+def _push_if_asked(config: BuildConfig, stats, shard_index: int | None = None) -> None:
+    """Push a complete shard when the build asks for it; a skipped (complete) shard is pushed
+    again, so a push that failed last time is retried (identical files are not re-uploaded)."""
+    if config.push_to_hub and stats.complete:
+        from ouro_toolkit.hub import push_dataset
+
+        index = config.shard_index if shard_index is None else shard_index
+        push_dataset(config.out_dir, config.push_to_hub, shards=[index])
 
 
 def _fail_if_incomplete(stats) -> None:

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 import click
 from PIL import Image
 
-from ouro_toolkit.cli.options import image_and_tree, proposer_options
+from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
+from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, check_server_url
+from ouro_toolkit.cli.options import default_of, image_and_tree, prompts_option, proposer_options
+from ouro_toolkit.errors import ConfigError
 
 
 @dataclass
@@ -49,7 +52,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
 @click.option(
     "--backend",
     "backend_kind",
-    type=click.Choice(["transformers", "openai"]),
+    type=click.Choice(list(BACKENDS)),
     default="transformers",
     show_default=True,
     help="transformers: in-process; openai: an OpenAI-compatible server (SGLang, vLLM, transformers serve).",
@@ -74,7 +77,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
 )
 @click.option(
     "--concurrency",
-    default=32,
+    default=default_of(OpenAIBackendConfig, "concurrency"),
     show_default=True,
     type=click.IntRange(1),
     help="Requests in flight (openai) or batch size (transformers).",
@@ -86,12 +89,7 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
     help="Print the nodes as a JSON list (flat schema, root first).",
 )
 @proposer_options
-@click.option(
-    "--prompts",
-    "prompts_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="YAML overriding the bundled prompts (must set its own `version`).",
-)
+@prompts_option
 def describe(
     image: str,
     model: str,
@@ -117,12 +115,10 @@ def describe(
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
 
-    if backend_kind == "openai" and not server_url:
-        raise click.BadParameter(
-            "--backend openai needs --server-url (e.g. the URL `ouro serve` prints)"
-        )
-    if backend_kind != "openai" and server_url:
-        raise click.BadParameter("--server-url is only used with --backend openai")
+    try:
+        check_server_url(backend_kind, server_url)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--server-url") from None
     try:
         prompts = load_prompts(prompts_path)
     except (OSError, ValueError, yaml.YAMLError) as exc:
@@ -132,7 +128,11 @@ def describe(
     if max_new_tokens is not None:
         prompts = dataclasses.replace(prompts, describe_max_new_tokens=max_new_tokens)
     picture, tree = image_and_tree(image, options)
-    size = {"concurrency": concurrency} if backend_kind == "openai" else {"batch_size": concurrency}
+    size = (
+        {"concurrency": concurrency}
+        if backend_kind in NEEDS_SERVER
+        else {"batch_size": concurrency}
+    )
     backend = create_backend(
         backend_kind, model, server_url=server_url, cache_path=cache_path, **size
     )

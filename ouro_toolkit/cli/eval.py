@@ -6,18 +6,26 @@ an `EvalConfig`; the runner, report writer and card writer do the work.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ouro_toolkit.cli.options import parse_backend_options, parse_pairs
+from ouro_toolkit.cli.options import backend_option, parse_backend_options, parse_pairs
 from ouro_toolkit.metrics.profiles import PROFILES
 
-RECIPE_KEYS = frozenset(
-    {"model", "adapter", "benchmarks", "limit", "backend", "server_url", "data_dir", "hub_org", "datasets",
-     "profile", "out", "card", "batch_size", "backend_options"}
-)  # fmt: skip
+# Recipe keys that are not EvalConfig fields (or are spelled otherwise in a recipe).
+CLI_ONLY_KEYS = frozenset({"datasets", "out", "card"})
+NOT_IN_RECIPES = frozenset({"hub_ids", "progress"})
+
+
+def recipe_keys() -> frozenset[str]:
+    """What a recipe may set: the EvalConfig fields, as the flags spell them, and the CLI's own."""
+    from ouro_toolkit.evaluation.runner import EvalConfig
+
+    fields = {f.name for f in dataclasses.fields(EvalConfig)}
+    return frozenset(fields - NOT_IN_RECIPES | CLI_ONLY_KEYS)
 
 
 def _load_recipe(path: str | None) -> dict[str, Any]:
@@ -34,17 +42,18 @@ def _load_recipe(path: str | None) -> dict[str, Any]:
             f"{path} must hold a YAML mapping of eval options", param_hint="--config"
         )
     settings = {str(k).replace("-", "_"): v for k, v in data.items()}
-    unknown = sorted(set(settings) - RECIPE_KEYS)
+    known = recipe_keys()
+    unknown = sorted(set(settings) - known)
     if unknown:
         raise click.BadParameter(
-            f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(RECIPE_KEYS))})",
+            f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})",
             param_hint="--config",
         )
     return settings
 
 
 def _list_benchmarks() -> None:
-    from ouro_toolkit.evaluation.benchmarks import BENCHMARKS
+    from ouro_toolkit.evaluation.tasks import BENCHMARKS
 
     for b in BENCHMARKS.values():
         where = b.hub_id or "local files only (--data-dir)"
@@ -73,11 +82,7 @@ def _list_benchmarks() -> None:
 @click.option(
     "--limit", type=click.IntRange(min=1), help="Only the first N samples of each benchmark."
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["transformers", "openai"]),
-    help="In-process transformers (default) or an OpenAI-compatible server.",
-)
+@backend_option(default=None)
 @click.option("--server-url", help="Server for --backend openai, e.g. http://127.0.0.1:30000.")
 @click.option(
     "--data-dir",
@@ -114,7 +119,7 @@ def _list_benchmarks() -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    help="Requests handed to the backend at a time (default 8).",
+    help="Requests handed to the backend at a time  [default: EvalConfig.batch_size, 8].",
 )
 @click.option(
     "--backend-option",
@@ -139,10 +144,10 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
     if list_only:
         _list_benchmarks()
         return
-    from ouro_toolkit.evaluation.card import CardError, write_card
-    from ouro_toolkit.evaluation.data import DataUnavailable
+    from ouro_toolkit.evaluation.card import write_card
     from ouro_toolkit.evaluation.report import markdown_table, write_report
     from ouro_toolkit.evaluation.runner import EvalConfig, evaluate
+    from ouro_toolkit.evaluation.tasks import parse_benchmarks
 
     settings = _load_recipe(recipe)
     settings.update({k: v for k, v in flags.items() if v not in (None, ())})
@@ -159,32 +164,28 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
         benchmarks = [b for b in benchmarks.split(",") if b.strip()]
     out = Path(settings.get("out") or "results.json")
     card = settings.get("card")
-    try:
-        config = EvalConfig(
-            model=str(settings["model"]),
-            adapter=settings.get("adapter"),
-            benchmarks=list(benchmarks),
-            limit=settings.get("limit"),
-            backend=settings.get("backend") or "transformers",
-            server_url=settings.get("server_url"),
-            data_dir=Path(settings["data_dir"]) if settings.get("data_dir") else None,
-            hub_org=settings.get("hub_org"),
-            hub_ids=dict(settings.get("datasets") or {}),
-            profile=settings.get("profile") or "official",
-            batch_size=int(settings.get("batch_size") or 8),
-            backend_options=dict(settings.get("backend_options") or {}),
-            progress=not no_progress,
-        )
-        from ouro_toolkit.evaluation.benchmarks import parse_benchmarks
-
-        parse_benchmarks(",".join(config.benchmarks))  # fail on a bad name before loading anything
-        report = evaluate(config)
-        json_path, md_path = write_report(report, out)
-        click.echo(markdown_table(report))
-        click.echo(f"results: {json_path}\ntable:   {md_path}")
-        if card:
-            write_card(report, Path(card))
-            click.echo(f"card:    {card} (model-index updated)")
-    except (ValueError, KeyError, DataUnavailable, CardError, RuntimeError, OSError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        raise click.ClickException(str(message)) from None
+    # Unset settings take EvalConfig's defaults: each default is written once, there.
+    values: dict[str, Any] = {
+        f.name: settings[f.name]
+        for f in dataclasses.fields(EvalConfig)
+        if settings.get(f.name) not in (None, "")
+    }
+    values.update(
+        model=str(settings["model"]),
+        benchmarks=list(benchmarks),
+        hub_ids=dict(settings.get("datasets") or {}),
+        progress=not no_progress,
+    )
+    if values.get("data_dir"):
+        values["data_dir"] = Path(values["data_dir"])
+    if "batch_size" in values:
+        values["batch_size"] = int(values["batch_size"])
+    config = EvalConfig(**values)
+    parse_benchmarks(",".join(config.benchmarks))  # fail on a bad name before loading anything
+    report = evaluate(config)
+    json_path, md_path = write_report(report, out)
+    click.echo(markdown_table(report))
+    click.echo(f"results: {json_path}\ntable:   {md_path}")
+    if card:
+        write_card(report, Path(card))
+        click.echo(f"card:    {card} (model-index updated)")

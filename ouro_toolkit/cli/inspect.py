@@ -17,10 +17,7 @@ def inspect(out_dir: str, row_index: int, png: str | None) -> None:
     """Print row ROW of the build in OUT_DIR: its region tree with descriptions, d0 and the QA."""
     from ouro_toolkit.pipeline.inspect import draw_tree, load_build, render_row
 
-    try:
-        dataset = load_build(out_dir)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from None
+    dataset = load_build(out_dir)
     if row_index >= len(dataset):
         raise click.ClickException(f"{out_dir} has {len(dataset)} rows; --row must be below that")
     row = dataset.cast_column("image", dataset.features["image"].__class__(decode=False))[row_index]

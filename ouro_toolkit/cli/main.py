@@ -13,6 +13,8 @@ import os
 
 import click
 
+from ouro_toolkit.errors import OuroError, one_line
+
 # command name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "eval": "ouro_toolkit.cli.eval:eval_command",
@@ -28,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "train": "ouro_toolkit.cli.train:train",
 }
 
-# CPU torch spins its OpenMP threads without this, making small runs 30x slower (DESIGN.md).
+# CPU torch spins its OpenMP threads without this, making small runs 30x slower.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
@@ -42,6 +44,14 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context):
+        # The one place user errors become one line (exit 1). Anything else is a bug and keeps
+        # its traceback.
+        try:
+            return super().invoke(ctx)
+        except OuroError as err:
+            raise click.ClickException(one_line(err)) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

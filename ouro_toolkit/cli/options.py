@@ -1,21 +1,57 @@
-"""Options shared by every command that builds region trees (regions, describe, build)."""
+"""Options shared by several commands, with their defaults read from the config dataclasses.
+
+A default is written once, in its dataclass; the click options here (and in build, eval and
+describe) take it from there with `default_of`, so `--help` and the library cannot disagree.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import click
 
-from ouro_toolkit.regions.decompose import PROPOSAL_MODES, DecomposeConfig
+from ouro_toolkit.backends.registry import BACKENDS
+from ouro_toolkit.decomposition.decompose import PROPOSAL_MODES, DecomposeConfig
+from ouro_toolkit.proposers import DEFAULT_PROPOSERS
 
 _DEFAULTS = DecomposeConfig()
+
+
+def default_of(config_cls: type, name: str) -> Any:
+    """The default of field `name` of dataclass `config_cls` (its factory called when it has one)."""
+    field = {f.name: f for f in dataclasses.fields(config_cls)}[name]
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    return field.default_factory()  # type: ignore[misc]
+
+
+def backend_option(default: str) -> Callable:
+    """`--backend`, its choices from the backend registry."""
+    return click.option(
+        "--backend",
+        "backend",
+        type=click.Choice(list(BACKENDS)),
+        default=default,
+        show_default=True,
+        help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
+    )
+
+
+prompts_option = click.option(
+    "--prompts",
+    "prompts_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="YAML overriding the bundled prompts (must set its own `version`).",
+)
 
 
 def proposer_options(command: Callable) -> Callable:
     decorators = [
         click.option(
             "--proposers",
-            default="objects,ocr",
+            default=",".join(DEFAULT_PROPOSERS),
             show_default=True,
             help="Comma-separated proposer names.",
         ),
@@ -90,21 +126,17 @@ def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeCo
 
 def image_and_tree(image_path: str, options: dict):
     """Load IMAGE and build its region tree from the proposer options, with CLI-friendly errors."""
-    from ouro_toolkit.images import ImageLoadError, load_image
-    from ouro_toolkit.proposers import ProposerUnavailable, build_proposers
-    from ouro_toolkit.regions.decompose import build_region_tree
+    from ouro_toolkit.decomposition.decompose import build_region_tree
+    from ouro_toolkit.errors import UnknownName
+    from ouro_toolkit.images import load_image
+    from ouro_toolkit.proposers import build_proposers
 
-    try:
-        picture = load_image(image_path)
-    except ImageLoadError as exc:
-        raise click.ClickException(str(exc)) from None
+    picture = load_image(image_path)
     names, rpn_weights, config = tree_config_from_options(options)
     try:
         proposers = build_proposers(names, rpn_weights=rpn_weights)
-    except ValueError as exc:
+    except UnknownName as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
-    except ProposerUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
     return picture, build_region_tree(picture, proposers, config)
 
 

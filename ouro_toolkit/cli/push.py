@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ouro_toolkit.retry import RetryPolicy
+
 
 @click.command("push")
 @click.argument("build_dir", type=click.Path(path_type=Path))
@@ -23,7 +25,7 @@ import click
 @click.option(
     "--retries",
     type=click.IntRange(1),
-    default=8,
+    default=RetryPolicy().attempts,
     show_default=True,
     help="Tries on rate limits, server and network errors (commit conflicts with other workers have their own budget).",
 )
@@ -42,24 +44,15 @@ def push(
       ouro push build/ --repo your-name/ouro-coco
       ouro push build/ --repo your-name/ouro-coco --shard 3     # one worker's shard
     """
-    from ouro_toolkit.hub import (
-        BuildFolderError,
-        HubAuthError,
-        HubPushError,
-        RetryPolicy,
-        push_dataset,
-    )
+    from ouro_toolkit.hub import RetryPolicy, push_dataset
 
-    try:
-        result = push_dataset(
-            build_dir,
-            repo_id,
-            private=private,
-            shards=list(shards) or None,
-            retry=RetryPolicy(attempts=retries),
-        )
-    except (HubPushError, BuildFolderError, HubAuthError) as err:
-        raise click.ClickException(str(err)) from None
+    result = push_dataset(
+        build_dir,
+        repo_id,
+        private=private,
+        shards=list(shards) or None,
+        retry=RetryPolicy(attempts=retries),
+    )
     done = ", ".join(map(str, result.shards))
     state = (
         "all shards are on the Hub; dataset card written"

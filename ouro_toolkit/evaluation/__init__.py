@@ -1,14 +1,14 @@
 """Evaluation: the benchmark registry, data streaming, the runner, reports and model cards."""
 
-from ouro_toolkit.evaluation.benchmarks import (
+from ouro_toolkit.evaluation.data import DataSource, DataUnavailable, iter_samples
+from ouro_toolkit.evaluation.runner import EvalConfig, EvalReport, evaluate, evaluate_async
+from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.evaluation.tasks import (
     BENCHMARKS,
     Benchmark,
     get_benchmark,
     parse_benchmarks,
 )
-from ouro_toolkit.evaluation.data import DataSource, DataUnavailable, iter_samples
-from ouro_toolkit.evaluation.runner import EvalConfig, EvalReport, evaluate, evaluate_async
-from ouro_toolkit.evaluation.samples import Sample
 
 __all__ = [
     "BENCHMARKS",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.evaluation.runner import ADAPTER, BASE, BenchmarkRun, EvalReport
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ TASK_TYPES = {"cider": ("image-to-text", "Image Captioning")}
 DEFAULT_TASK = ("visual-question-answering", "Visual Question Answering")
 
 
-class CardError(RuntimeError):
+class CardError(OuroError, RuntimeError):
     """The card could not be written or did not parse back; the message says which."""
 
 

@@ -23,9 +23,12 @@ from typing import Any
 
 from PIL import Image
 
-from ouro_toolkit.evaluation.benchmarks import Benchmark, resolve_hub_id
-from ouro_toolkit.evaluation.readers import RowError
+from ouro_toolkit.data import find_local, iter_file_rows
+from ouro_toolkit.data.catalog import LMMS_LAB_MOVED, MOVED_HINT
+from ouro_toolkit.errors import OuroError
+from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.evaluation.tasks import Benchmark, resolve_hub_id
 from ouro_toolkit.images import ImageLoadError, load_image
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ log = logging.getLogger(__name__)
 _BLOCK = 256  # rows read (and, for GQA, image-joined) at a time
 
 
-class DataUnavailable(RuntimeError):
+class DataUnavailable(OuroError, RuntimeError):
     """A benchmark's data cannot be opened; the message says where it looked and what to do."""
 
 
@@ -57,27 +60,17 @@ def _local_files(root: Path, config: str | None, split: str, data_files: str | N
         path = root / data_files
         return [str(path)] if path.is_file() else []
     bases = [root / config, root] if config else [root]
-    patterns = [
-        f"{split}-*.parquet",
-        f"{split}/*.parquet",
-        f"data/{split}-*.parquet",
-        f"{split}.parquet",
-        f"{split}.jsonl",  # VSR ships test.jsonl
-        f"data/{split}-*.jsonl",
-    ]
-    for base in bases:
-        for pattern in patterns:
-            found = sorted(str(p) for p in base.glob(pattern))
-            if found:
-                return found
-    return []
-
-
-def _stream(files: list[str]):
-    from datasets import load_dataset
-
-    kind = "json" if files[0].endswith((".jsonl", ".json")) else "parquet"
-    return load_dataset(kind, data_files=files, split="train", streaming=True)
+    return find_local(
+        bases,
+        [
+            f"{split}-*.parquet",
+            f"{split}/*.parquet",
+            f"data/{split}-*.parquet",
+            f"{split}.parquet",
+            f"{split}.jsonl",  # VSR ships test.jsonl
+            f"data/{split}-*.jsonl",
+        ],
+    )
 
 
 def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None):
@@ -91,7 +84,7 @@ def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None
                 f"{bench.name}: no data files for config {config!r} split {bench.split!r} under {root} "
                 f"(expected e.g. {root}/{(config + '/') if config else ''}{bench.split}-00000-of-00001.parquet)"
             )
-        return _stream(files)
+        return iter_file_rows(files, source=bench.name)
     hub_id = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
     if hub_id is None:
         raise DataUnavailable(
@@ -112,7 +105,7 @@ def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None
         hint = (
             "the Hub is switched off here (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE=1): use --data-dir"
             if offline
-            else "check the id (lmms-lab moved to lmms-lab-encoder: try --hub-org lmms-lab-encoder), "
+            else f"check the id ({MOVED_HINT}: try --hub-org {LMMS_LAB_MOVED}), "
             "your token for gated sets, or use --data-dir"
         )
         raise DataUnavailable(
@@ -147,7 +140,7 @@ def iter_samples(
             _attach_images(bench, source, block)
         for row in block:
             try:
-                sample = bench.read(row, bench, index)
+                sample = READERS[bench.read](row, bench, index)
             except (RowError, KeyError, TypeError, ValueError) as exc:
                 sample = Sample(
                     id=f"{bench.name}-{index}", prompt="", images=[], error=f"bad row: {exc}"

@@ -2,7 +2,8 @@
 
 A benchmark declaration names its columns; most benchmarks share `read_qa`. Layouts that differ
 (multiple choice, DocOwl's chat jsonl, VSR's true/false captions, IconQA) get a small reader.
-Sources for each layout are cited in `benchmarks.py`.
+Sources for each layout are cited in `tasks.py`; a declaration names its reader by its key in
+`READERS`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.metrics.options import letters
 
 if TYPE_CHECKING:
-    from ouro_toolkit.evaluation.benchmarks import Benchmark
+    from ouro_toolkit.evaluation.tasks import Benchmark
 
 Reader = Callable[[dict[str, Any], "Benchmark", int], Sample]
 
 
-class RowError(ValueError):
+class RowError(OuroError, ValueError):
     """A row lacks a column its benchmark needs; the message names the column and the fix."""
 
 
@@ -183,3 +185,12 @@ def read_docowl(row: dict[str, Any], bench: Benchmark, index: int) -> Sample:
         answers=[a for a in answers if a],
         meta={"document": str(_images(row, bench)[0])},
     )
+
+
+READERS: dict[str, Reader] = {
+    "qa": read_qa,
+    "choice": read_choice,
+    "iconqa": read_iconqa,
+    "vsr": read_vsr,
+    "docowl": read_docowl,
+}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ouro_toolkit.evaluation.benchmarks import GROUPS
 from ouro_toolkit.evaluation.runner import ADAPTER, BASE, EvalReport
+from ouro_toolkit.evaluation.tasks import GROUPS
 
 METRIC_LABELS = {
     "vqa_accuracy": "VQA acc.",

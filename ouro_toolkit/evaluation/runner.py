@@ -20,10 +20,12 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest
-from ouro_toolkit.evaluation.benchmarks import Benchmark, parse_benchmarks, resolve_hub_id
+from ouro_toolkit.backends.registry import check_server_url
+from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.evaluation.data import DataSource, iter_samples, open_rows, resolve_image
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.evaluation.scoring import extract, score
+from ouro_toolkit.evaluation.tasks import Benchmark, parse_benchmarks, resolve_hub_id
 from ouro_toolkit.images import ImageLoadError
 from ouro_toolkit.metrics.profiles import check_profile
 
@@ -38,7 +40,7 @@ class EvalConfig:
     """Everything one evaluation run needs (the CLI fills it from its flags)."""
 
     model: str  # model id or local folder (transformers), or served model name (openai)
-    benchmarks: list[str]  # registry names, see `ouro_toolkit.evaluation.benchmarks`
+    benchmarks: list[str]  # registry names, see `ouro_toolkit.evaluation.tasks`
     adapter: str | None = None  # PEFT adapter (transformers) or the server's LoRA name (openai)
     limit: int | None = None  # first N samples of each benchmark
     backend: str = "transformers"  # "transformers" (in process) | "openai" (HTTP server)
@@ -53,10 +55,11 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         check_profile(self.profile)
+        check_server_url(self.backend, self.server_url)
         if self.limit is not None and self.limit < 1:
-            raise ValueError(f"--limit must be at least 1, got {self.limit}")
+            raise ConfigError(f"--limit must be at least 1, got {self.limit}")
         if self.batch_size < 1:
-            raise ValueError(f"batch size must be at least 1, got {self.batch_size}")
+            raise ConfigError(f"batch size must be at least 1, got {self.batch_size}")
 
 
 @dataclass
@@ -226,25 +229,9 @@ async def run_benchmark(
 BackendFactory = Callable[[EvalConfig, str | None], VLMBackend]
 
 
-class BackendLoadError(RuntimeError):
-    """The model or adapter could not be loaded; the one-line message names it and the fix."""
-
-
-def load_backend(backend: VLMBackend) -> VLMBackend:
-    """Load the model now when the backend can (transformers), so a bad model or adapter fails
-    before any sample instead of turning every generation into a failed, 0-scored result."""
-    load = getattr(backend, "load", None)
-    if callable(load):
-        try:
-            load()
-        except RuntimeError as exc:
-            raise BackendLoadError(" ".join(str(exc).split())) from None
-    return backend
-
-
 def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBackend:
     """transformers: the model with the PEFT adapter loaded; openai: the adapter's served name."""
-    from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.backends import create_backend, load_now
 
     options = dict(config.backend_options)
     if config.backend == "openai":
@@ -261,11 +248,11 @@ def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBacke
         )
     except TypeError as exc:
         if adapter and "adapter" in str(exc):
-            raise RuntimeError(
+            raise ConfigError(
                 f"the {config.backend!r} backend does not accept an `adapter` option yet ({exc})"
             ) from None
         raise
-    return load_backend(backend)
+    return load_now(backend)
 
 
 async def evaluate_async(

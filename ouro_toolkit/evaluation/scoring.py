@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ouro_toolkit.backends.messages import strip_special_tokens
+from ouro_toolkit.errors import UnknownName
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.metrics import (
     anls,
@@ -42,7 +43,7 @@ def _yes_no(text: str) -> str:
 
 
 # Every extractor starts from `strip_special_tokens`: `transformers serve` leaves chat-template
-# tokens (<|im_end|>) in replies (DESIGN.md), and the backends' cleaner is the one definition.
+# tokens (<|im_end|>) in replies, and the backends' cleaner is the one definition.
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     "short": _short,  # first non-empty line (short-answer VQA)
     "raw": strip_special_tokens,  # the whole reply
@@ -174,5 +175,5 @@ def score(
 ) -> Scored:
     """Score with `metric`, using `benchmark`'s reference-scorer options (`METRIC_OPTIONS`)."""
     if metric not in SCORERS:
-        raise KeyError(f"unknown metric {metric!r}: known {', '.join(SCORERS)}")
+        raise UnknownName("metric", metric, SCORERS)
     return SCORERS[metric](samples, predictions, profile, METRIC_OPTIONS.get(benchmark or "", {}))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from huggingface_hub import constants, get_token
 
+from ouro_toolkit.errors import OuroError
 
-class HubAuthError(RuntimeError):
+
+class HubAuthError(OuroError, RuntimeError):
     """No token could be found, or the Hub is switched off; the message says what to do."""
 
 

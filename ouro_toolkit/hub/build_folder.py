@@ -1,38 +1,27 @@
-"""The build folder written by `ouro build`, read by the publisher.
+"""The build folder written by `ouro build`, opened for publishing.
 
-Contract (issue 4): `OUT/build_config.json`; shards `OUT/data/train-{i:05d}-of-{n:05d}.parquet`;
-a shard is complete only when `OUT/markers/train-{i:05d}-of-{n:05d}.done` exists. The repo path
-of a shard is its path relative to OUT, so the Hub layout mirrors the local one.
+`BuildFolder` is a `BuildLayout` (names, paths, markers: see `ouro_toolkit.layout`) whose shard
+count is read from the folder itself, with the recorded config, and the checks a push needs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.pipeline.shard_writer import (
-    DATA_DIR,
-    is_done,
-    marker_path,
-    shard_name,
-    shard_path,
-)
-
-SHARD_RE = re.compile(r"^train-(\d{5})-of-(\d{5})\.parquet$")
+from ouro_toolkit.errors import OuroError
+from ouro_toolkit.layout import BuildLayout, shard_counts
 
 
-class BuildFolderError(ValueError):
+class BuildFolderError(OuroError, ValueError):
     """The folder is not a usable `ouro build` output; the message says what to do."""
 
 
-@dataclass
-class BuildFolder:
-    root: Path
+@dataclass(frozen=True)
+class BuildFolder(BuildLayout):
     config: dict[str, Any] = field(default_factory=dict)
-    num_shards: int = 0
 
     @classmethod
     def open(cls, root: str | Path) -> BuildFolder:
@@ -41,7 +30,7 @@ class BuildFolder:
             raise BuildFolderError(
                 f"{root}: no such build folder (make one with `ouro build ... --out {root}`)"
             )
-        config_path = root / "build_config.json"
+        config_path = BuildLayout(root).config_path
         config: dict[str, Any] = {}
         if config_path.is_file():
             try:
@@ -50,49 +39,7 @@ class BuildFolder:
                 raise BuildFolderError(
                     f"{config_path}: not valid JSON ({err}); rerun `ouro build` to rewrite it"
                 ) from err
-        folder = cls(root, config)
-        folder.num_shards = folder._find_num_shards()
-        return folder
-
-    def _find_num_shards(self) -> int:
-        counts = {int(m.group(2)) for p in self._shard_files() if (m := SHARD_RE.match(p.name))}
-        declared = self.config.get("num_shards")
-        if declared is not None:
-            counts.add(int(declared))
-        if not counts:
-            raise BuildFolderError(
-                f"{self.root}: no shards under data/ and no num_shards in build_config.json; "
-                "is this the --out folder of `ouro build`?"
-            )
-        if len(counts) > 1:
-            raise BuildFolderError(
-                f"{self.root}: shards of several shard counts {sorted(counts)} in one folder; "
-                "keep one build per folder (move the stale shards away)"
-            )
-        return counts.pop()
-
-    def _shard_files(self) -> list[Path]:
-        data = self.root / DATA_DIR
-        return sorted(data.glob("train-*-of-*.parquet")) if data.is_dir() else []
-
-    def name(self, index: int) -> str:
-        return shard_name(index, self.num_shards)
-
-    def shard_path(self, index: int) -> Path:
-        return shard_path(self.root, self.name(index))
-
-    def marker_path(self, index: int) -> Path:
-        return marker_path(self.root, self.name(index))
-
-    def repo_path(self, index: int) -> str:
-        # The Hub layout mirrors the local one: the repo path is the path relative to OUT.
-        return self.shard_path(index).relative_to(self.root).as_posix()
-
-    def is_complete(self, index: int) -> bool:
-        return is_done(self.root, self.name(index))
-
-    def completed(self) -> list[int]:
-        return [i for i in range(self.num_shards) if self.is_complete(i)]
+        return cls(root, _num_shards(root, config), config)
 
     def check_shards(self, shards: list[int]) -> None:
         """Raise a clear error for any requested shard that is out of range or unfinished."""
@@ -107,3 +54,21 @@ class BuildFolder:
                     "finish it with `ouro build ... --shard-index "
                     f"{index}` before pushing it"
                 )
+
+
+def _num_shards(root: Path, config: dict[str, Any]) -> int:
+    counts = shard_counts([p.name for p in BuildLayout(root).shard_files()])
+    declared = config.get("num_shards")
+    if declared is not None:
+        counts.add(int(declared))
+    if not counts:
+        raise BuildFolderError(
+            f"{root}: no shards under data/ and no num_shards in build_config.json; "
+            "is this the --out folder of `ouro build`?"
+        )
+    if len(counts) > 1:
+        raise BuildFolderError(
+            f"{root}: shards of several shard counts {sorted(counts)} in one folder; "
+            "keep one build per folder (move the stale shards away)"
+        )
+    return counts.pop()

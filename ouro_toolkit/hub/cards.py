@@ -27,11 +27,12 @@ from huggingface_hub import (
 )
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from ouro_toolkit.errors import MissingFile
 from ouro_toolkit.hub.stats import DatasetStats
+from ouro_toolkit.layout import DATA_FILES_PATTERN
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
 
-DATA_FILES_PATTERN = "data/train-*"
 TASK_CATEGORIES = ["image-to-text", "visual-question-answering", "image-text-to-text"]
 DATASET_TAGS = [
     "ouro",
@@ -67,7 +68,7 @@ def cards_dir() -> Path:
     override = os.environ.get("OURO_CARDS_DIR")
     folder = Path(override) if override else Path(str(resources.files("cards")))
     if not (folder / "dataset_card.md").is_file():
-        raise FileNotFoundError(
+        raise MissingFile(
             f"card templates not found in {folder}: run from a source checkout of ouro-toolkit "
             "or set OURO_CARDS_DIR to a folder holding dataset_card.md and model_card.md"
         )

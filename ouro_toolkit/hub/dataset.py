@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,10 +42,10 @@ from ouro_toolkit.hub.retry import (
     with_retries,
 )
 from ouro_toolkit.hub.stats import DatasetStats, compute_stats
+from ouro_toolkit.layout import DATA_DIR, shard_counts
 from ouro_toolkit.schema import OURO_FEATURES
 
 logger = logging.getLogger(__name__)
-REMOTE_SHARD_RE = re.compile(r"^data/train-(\d{5})-of-(\d{5})\.parquet$")
 
 
 @dataclass
@@ -289,7 +288,7 @@ def check_shard_schema(path: Path) -> None:
 
 def _check_no_other_shard_count(remote: set[str], num_shards: int, repo_id: str) -> None:
     others = sorted(
-        {int(m.group(2)) for p in remote if (m := REMOTE_SHARD_RE.match(p))} - {num_shards}
+        shard_counts({p for p in remote if p.startswith(f"{DATA_DIR}/")}) - {num_shards}
     )
     if others:
         raise HubPushError(

@@ -6,11 +6,12 @@ from typing import NoReturn
 
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.hub.auth import redact
 from ouro_toolkit.hub.retry import HubRetryExhausted, is_retryable, short_error, status_of
 
 
-class HubPushError(RuntimeError):
+class HubPushError(OuroError, RuntimeError):
     """A push failed; the message says what happened, what is on the Hub now and what to do."""
 
 
@@ -53,7 +54,7 @@ def check_repo_id(repo_id: str) -> None:
         validate_repo_id(repo_id)
     except HFValidationError as err:
         raise HubPushError(
-            f"{repo_id!r} is not a valid repo id: {str(err).splitlines()[0]}"
+            f"{repo_id!r} is not a valid repo id: {one_line(err, first_only=True)}"
         ) from None
     if repo_id.count("/") != 1:
         raise HubPushError(

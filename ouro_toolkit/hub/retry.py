@@ -9,14 +9,15 @@ Anything else (401, 403, 404, 400, ...) is a real problem and is raised at once.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx2
+import httpx2  # huggingface_hub's HTTP client (declared in pyproject.toml)
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+
+from ouro_toolkit.errors import OuroError, one_line
+from ouro_toolkit.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,22 +27,7 @@ RETRY_STATUS = frozenset({409, 412, 429, 500, 502, 503, 504})
 CONFLICT_STATUS = frozenset({409, 412})
 
 
-@dataclass
-class RetryPolicy:
-    attempts: int = 8  # tries on rate limits, server and network errors, the first included
-    conflict_attempts: int = 32  # tries on commit conflicts (many workers finishing together)
-    base_delay: float = 0.5  # seconds; doubled each retry, with jitter
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_delay)
-        backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
-        # Full jitter: workers that collided once should not collide again in lockstep.
-        return random.uniform(backoff / 2, backoff)
-
-
-class HubRetryExhausted(RuntimeError):
+class HubRetryExhausted(OuroError, RuntimeError):
     def __init__(self, what: str, attempts: int, last: Exception):
         super().__init__(f"{what} failed after {attempts} attempt(s): {short_error(last)}")
         self.last = last
@@ -56,7 +42,7 @@ def status_of(err: BaseException) -> int | None:
 
 def short_error(err: BaseException) -> str:
     status = status_of(err)
-    first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    first_line = one_line(err, first_only=True)
     return f"HTTP {status}: {first_line}" if status else f"{type(err).__name__}: {first_line}"
 
 

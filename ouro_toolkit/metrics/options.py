@@ -30,6 +30,7 @@ import re
 import string
 from collections.abc import Sequence
 
+from ouro_toolkit.errors import check_known
 from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_phrase
 
 # "(B)", "[B]", "B.", "B)", "B:", "B" alone; a bare letter before a space only from B on, since
@@ -104,8 +105,7 @@ def _ai2d_rule(prediction: str, letter: str) -> bool:
 
 
 def _check_rule(rule: str) -> None:
-    if rule not in RULES:
-        raise ValueError(f"unknown option rule {rule!r}: use one of {', '.join(RULES)}")
+    check_known("option rule", [rule], RULES)
 
 
 def option_accuracy(

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ouro_toolkit.errors import check_known
+
 OFFICIAL = "official"
 STRICT = "strict"
 CONTAINS = "contains"
@@ -26,9 +28,8 @@ PROFILES: tuple[str, ...] = (OFFICIAL, STRICT, CONTAINS)
 
 
 def check_profile(profile: str) -> str:
-    """Return `profile` if it is known; raise a ValueError naming the choices otherwise."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown scoring profile {profile!r}: use one of {', '.join(PROFILES)}")
+    """Return `profile` if it is known; raise `UnknownName` (a ValueError) naming the choices."""
+    check_known("scoring profile", [profile], PROFILES)
     return profile
 
 

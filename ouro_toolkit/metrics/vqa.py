@@ -31,6 +31,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ouro_toolkit.errors import check_known
 from ouro_toolkit.metrics.profiles import CONTAINS, STRICT, check_profile, contains_any
 
 # The official table: unapostrophised form -> canonical contraction.
@@ -114,10 +115,7 @@ def _clean_space(text: str) -> str:
 
 
 def _check_processor(processor: str) -> None:
-    if processor not in PROCESSORS:
-        raise ValueError(
-            f"unknown VQA answer processor {processor!r}: use one of {', '.join(PROCESSORS)}"
-        )
+    check_known("VQA answer processor", [processor], PROCESSORS)
 
 
 @lru_cache(maxsize=65536)  # human answers repeat heavily ("yes", "2", ...)

@@ -5,7 +5,7 @@ It exists so tests, smoke runs and `make demo` can exercise the real transformer
 seconds on a CPU without downloading anything. Its text is meaningless: real runs use
 `Qwen/Qwen2-VL-7B-Instruct` (or `Qwen/Qwen2-VL-2B-Instruct`).
 
-Recipe (DESIGN.md "Facts"): text hidden 64, 2 layers, 4 heads / 2 kv heads, `mrope_section`
+Recipe: text hidden 64, 2 layers, 4 heads / 2 kv heads, `mrope_section`
 summing to head_dim / 2; vision depth 2, embed_dim 32, vision `hidden_size` equal to the text
 hidden size; a small byte-level BPE trained with `tokenizers` plus the Qwen2-VL special tokens;
 the Qwen2-VL chat template with `{% generation %}` markers around assistant turns so TRL's

@@ -21,15 +21,15 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.annotate.prompts import load_prompts
-from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend
+from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend, load_now
 from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
 from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
-from ouro_toolkit.pipeline.shard_writer import ShardWriter, is_done, read_marker
+from ouro_toolkit.pipeline.shard_writer import ShardWriter
 
 log = logging.getLogger(__name__)
-CACHE_FILE = "cache/requests.sqlite"
 
 
 @dataclass
@@ -71,22 +71,21 @@ class ShardStats:
 
 
 def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
-    """This shard's rows of the source stream: row i belongs to shard i % num_shards."""
+    """This shard's rows of the source: its own whole files when the source has at least as many
+    files as there are shards, else every num_shards-th row (see `ouro_toolkit.data.shards`)."""
     from builders.registry import iter_source
 
-    stream = iter_source(
+    yield from iter_source(
         config.source,
         data_dir=config.data_dir,
         split=config.split,
         repo_id=config.repo_id,
-        limit=config.limit,
-        # Each shard streams every row and keeps its own; decoding happens once, in `prepare`,
-        # for this shard's rows only, instead of in the builder for all rows of every shard.
+        limit=shard_share(config.limit, config.num_shards, config.shard_index),
+        num_shards=config.num_shards,
+        shard_index=config.shard_index,
+        # Decoding happens once, in `prepare`, for this shard's rows only.
         verify_images=False,
     )
-    for index, row in enumerate(stream):
-        if index % config.num_shards == config.shard_index:
-            yield row
 
 
 def make_backend(config: BuildConfig) -> VLMBackend:
@@ -97,31 +96,25 @@ def make_backend(config: BuildConfig) -> VLMBackend:
         options = {"concurrency": config.concurrency}
     options.update(config.backend_options)
     backend = create_backend(config.backend, config.model, server_url=config.server_url, **options)
-    load = getattr(backend, "load", None)
-    if callable(load):
-        # Fail before any work when the model cannot be loaded, instead of writing a shard of
-        # error rows that a rerun would then skip as complete.
-        try:
-            load()
-        except RuntimeError as exc:
-            raise ValueError(str(exc)) from None
-    return backend
+    return load_now(backend)
 
 
 def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> ShardStats:
-    """Build shard `config.shard_index` of `config.out` (skipped when already complete)."""
+    """Build shard `config.shard_index` of `config.out` (skipped when already complete).
+
+    Publishing is the caller's decision: the returned stats say whether the shard is complete.
+    """
     from builders.registry import spec
 
     spec(config.source)  # an unknown source fails here, before any model or proposer loads
-    out = config.out_dir
+    layout, index = config.layout, config.shard_index
     config.check_folder()
-    name = config.shard_name()
-    if is_done(out, name):
+    name = layout.name(index)
+    if layout.is_complete(index):
         log.info(
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
-        _push(config)  # a push that failed last time is retried; identical files are skipped
-        return ShardStats(shard=name, skipped=True, extra=read_marker(out, name))
+        return ShardStats(shard=name, skipped=True, extra=layout.read_marker(index))
     from ouro_toolkit.proposers import build_proposers, check_proposer_names
 
     prompts = load_prompts(config.prompts_path)
@@ -137,7 +130,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         if pool:
             pool.wait_ready()
         config.record()
-        cached = CachedBackend(inner, RequestCache(out / CACHE_FILE))
+        cached = CachedBackend(inner, RequestCache(layout.cache_path))
         step = OuroMapStep.create(
             cached,
             proposers,
@@ -146,13 +139,10 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
             config.config_hash(prompts.version),
             max_description_words=config.max_description_words,
         )
-        stats = asyncio.run(_build(config, step, cached, pool))
+        return asyncio.run(_build(config, step, cached, pool))
     finally:
         if pool:
             pool.close()
-    if stats.complete:
-        _push(config)
-    return stats
 
 
 def _start_pool(config: BuildConfig) -> ProposalPool | None:
@@ -165,13 +155,6 @@ def _start_pool(config: BuildConfig) -> ProposalPool | None:
     settings = ProposalSettings(tuple(names), config.rpn_weights, config.decompose)
     # Two batches ahead: the next batch is ready when the model finishes the current one.
     return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
-
-
-def _push(config: BuildConfig) -> None:
-    if config.push_to_hub:
-        from ouro_toolkit.hub import push_dataset
-
-        push_dataset(config.out_dir, config.push_to_hub, shards=[config.shard_index])
 
 
 async def _build(
@@ -189,16 +172,17 @@ async def _build(
         return list(islice(prepared, size))
 
     stats = ShardStats(shard=config.shard_name())
-    writer = ShardWriter(config.out_dir, stats.shard)
-    expected = -(-config.limit // config.num_shards) if config.limit else None
+    writer = ShardWriter(config.layout, config.shard_index)
+    expected = shard_share(config.limit, config.num_shards, config.shard_index)
     bar = tqdm(total=expected, unit="img", desc=stats.shard, disable=not config.progress)
     start = time.perf_counter()
     loop = asyncio.get_running_loop()
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as pool:
-            pending = loop.run_in_executor(pool, next_batch)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as executor:
+            pending = loop.run_in_executor(executor, next_batch)
             while batch := await pending:
-                pending = loop.run_in_executor(pool, next_batch)  # overlap proposals with the model
+                # Overlap proposals with the model.
+                pending = loop.run_in_executor(executor, next_batch)
                 stats.proposal_cpu_s += sum(p.proposal_cpu_s for p in batch)
                 for row in await step.annotate(batch):
                     writer.write(row)
@@ -211,6 +195,8 @@ async def _build(
                     errors=stats.errors,
                 )
     except BaseException:
+        if pool:  # unblocks a pending next_batch at once instead of after its proposals
+            pool.close()
         writer.abort()
         raise
     finally:
@@ -251,7 +237,5 @@ def rebuild_shard(out_dir: str | Path, shard_index: int, **overrides: Any) -> Sh
     for key, value in overrides.items():
         setattr(config, key, value)
     config.__post_init__()
-    from ouro_toolkit.pipeline.shard_writer import marker_path
-
-    marker_path(config.out_dir, config.shard_name()).unlink(missing_ok=True)
+    config.layout.marker_path(shard_index).unlink(missing_ok=True)
     return build_shard(config)

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.pipeline import shard_writer
-from ouro_toolkit.regions.decompose import DecomposeConfig
+from ouro_toolkit.backends import check_server_url
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.errors import ConfigError, MissingFile
+from ouro_toolkit.layout import CONFIG_FILE, BuildLayout
+from ouro_toolkit.proposers import DEFAULT_PROPOSERS
 
-CONFIG_FILE = "build_config.json"
 # Fields that do not change what a shard contains: two runs differing only here may share a folder.
 RUNTIME_FIELDS = (
     "shard_index",
@@ -40,7 +42,7 @@ class BuildConfig:
     server_url: str | None = None
     num_shards: int = 1
     shard_index: int = 0
-    proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
+    proposers: list[str] = field(default_factory=lambda: list(DEFAULT_PROPOSERS))
     rpn_weights: str = "DEFAULT"
     decompose: DecomposeConfig = field(default_factory=DecomposeConfig)
     prompts_path: str | None = None  # YAML overriding the bundled prompts
@@ -63,17 +65,16 @@ class BuildConfig:
         if isinstance(self.decompose, dict):
             self.decompose = DecomposeConfig(**self.decompose)
         if not 0 <= self.shard_index < self.num_shards:
-            raise ValueError(
+            raise ConfigError(
                 f"--shard-index must be in 0..{self.num_shards - 1}, got {self.shard_index}"
             )
         if self.proposal_workers is not None and self.proposal_workers < 0:
-            raise ValueError(f"--proposal-workers must be >= 0, got {self.proposal_workers}")
+            raise ConfigError(f"--proposal-workers must be >= 0, got {self.proposal_workers}")
         if self.max_description_words < 1:
-            raise ValueError(
+            raise ConfigError(
                 f"--max-description-words must be >= 1, got {self.max_description_words}"
             )
-        if self.backend == "openai" and not self.server_url:
-            raise ValueError("--backend openai needs --server-url (the URL `ouro serve` prints)")
+        check_server_url(self.backend, self.server_url)
 
     def resolved_proposal_workers(self) -> int:
         if self.proposal_workers is None:
@@ -100,21 +101,24 @@ class BuildConfig:
         return Path(self.out)
 
     def shard_name(self, index: int | None = None) -> str:
-        index = self.shard_index if index is None else index
-        return shard_writer.shard_name(index, self.num_shards)
+        return self.layout.name(self.shard_index if index is None else index)
+
+    @property
+    def layout(self) -> BuildLayout:
+        return BuildLayout(self.out_dir, self.num_shards)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> BuildConfig:
-        path = Path(out_dir) / CONFIG_FILE
+        path = BuildLayout(Path(out_dir)).config_path
         if not path.is_file():
-            raise FileNotFoundError(
+            raise MissingFile(
                 f"{out_dir}: no {CONFIG_FILE}; is this an `ouro build` output folder?"
             )
         return cls(**json.loads(path.read_text()))
 
     def check_folder(self) -> bool:
         """True when the folder already records these settings; raises when it records others."""
-        path = self.out_dir / CONFIG_FILE
+        path = self.layout.config_path
         if not path.is_file():
             return False
         recorded = BuildConfig(**json.loads(path.read_text()))
@@ -124,7 +128,7 @@ class BuildConfig:
                 for k, v in self.output_settings().items()
                 if recorded.output_settings().get(k) != v
             )
-            raise ValueError(
+            raise ConfigError(
                 f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
                 "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
             )
@@ -139,7 +143,7 @@ class BuildConfig:
         if self.check_folder():
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / CONFIG_FILE
+        path = self.layout.config_path
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.to_dict(), indent=2))
         tmp.replace(path)

@@ -7,8 +7,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ouro_toolkit.errors import MissingFile
 from ouro_toolkit.images import load_image
-from ouro_toolkit.pipeline.shard_writer import DATA_DIR
+from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.regions.tree import RegionTree
 
 DEPTH_COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4")
@@ -18,10 +19,12 @@ def load_build(out_dir: str | Path):
     """The finished shards of a build folder as one `datasets.Dataset`."""
     from datasets import load_dataset
 
-    data = Path(out_dir) / DATA_DIR
-    files = sorted(str(p) for p in data.glob("*.parquet"))
+    layout = BuildLayout(Path(out_dir))
+    files = [str(p) for p in layout.finished_files()]
     if not files:
-        raise FileNotFoundError(f"{out_dir}: no finished shards in {data}; run `ouro build` first")
+        raise MissingFile(
+            f"{out_dir}: no finished shards in {layout.data_dir}; run `ouro build` first"
+        )
     return load_dataset("parquet", data_files={"train": files}, split="train")
 
 

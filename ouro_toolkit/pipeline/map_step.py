@@ -24,10 +24,10 @@ import ouro_toolkit
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.images import ImageLoadError, load_image
 from ouro_toolkit.pipeline.rows import Provenance, ouro_row
 from ouro_toolkit.proposers.base import RegionProposer
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.regions.tree import RegionTree
 
 

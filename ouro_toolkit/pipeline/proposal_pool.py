@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -25,9 +26,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 from ouro_toolkit.pipeline.map_step import Prepared, prepare_row
-from ouro_toolkit.proposers.base import ProposerUnavailable
-from ouro_toolkit.regions.decompose import DecomposeConfig
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_S = 0.5  # how often a worker checks that its parent is alive
@@ -52,14 +53,20 @@ class ProposalSettings:
 
 
 class _Failed:
-    """A pickled-safe stand-in for an exception raised while a worker started."""
+    """An exception raised while a worker started, carried to the parent."""
 
     def __init__(self, exc: BaseException):
-        self.kind, self.message = type(exc).__name__, str(exc)
+        self.kind, self.message = type(exc).__name__, one_line(exc)
+        self.error: BaseException | None = exc
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # not every exception survives a pickle round trip
+            self.error = None
 
-    def exception(self) -> Exception:
-        known = {"ProposerUnavailable": ProposerUnavailable, "ValueError": ValueError}
-        return known.get(self.kind, RuntimeError)(self.message)
+    def exception(self) -> BaseException:
+        return self.error or BackendLoadError(
+            f"a proposal worker could not start: {self.kind}: {self.message}"
+        )
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -112,7 +119,7 @@ class ProposalPool:
 
     def __init__(self, settings: ProposalSettings, workers: int, max_pending: int | None = None):
         if workers < 1:
-            raise ValueError(f"--proposal-workers must be >= 1 here, got {workers}")
+            raise ConfigError(f"--proposal-workers must be >= 1 here, got {workers}")
         self.settings = settings
         self.max_pending = max_pending or 4 * workers
         # fork starts a worker in milliseconds; it is only safe while this process has one thread.
@@ -137,7 +144,7 @@ class ProposalPool:
             reply = worker.conn.recv()
         except (EOFError, OSError):
             self.close()
-            raise RuntimeError(
+            raise BackendLoadError(
                 f"a proposal worker exited while starting (exit code {worker.process.exitcode})"
             ) from None
         if isinstance(reply, _Failed):

@@ -1,8 +1,8 @@
 """Atomic, streaming Parquet shards with completion markers.
 
-Rows are flushed in small row groups to `OUT/tmp/<shard>.parquet.partial`, so memory stays flat
+Rows are flushed in small row groups to the layout's partial path (`OUT/tmp/`), so memory stays flat
 however long the shard; only a finished shard is renamed into `OUT/data/` and then marked done in
-`OUT/markers/<shard>.done`. A reader never sees a half-written shard.
+`OUT/markers/` (paths: `ouro_toolkit.layout.BuildLayout`). A reader never sees a half-written shard.
 """
 
 from __future__ import annotations
@@ -14,36 +14,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.schema import OURO_FEATURES
-
-DATA_DIR, MARKER_DIR, TMP_DIR = "data", "markers", "tmp"
-
-
-def shard_name(index: int, num_shards: int) -> str:
-    """The one spelling of a shard's file stem, shared by the builder and the publisher."""
-    return f"train-{index:05d}-of-{num_shards:05d}"
-
-
-def shard_path(out_dir: Path, name: str) -> Path:
-    return out_dir / DATA_DIR / f"{name}.parquet"
-
-
-def marker_path(out_dir: Path, name: str) -> Path:
-    return out_dir / MARKER_DIR / f"{name}.done"
-
-
-def is_done(out_dir: Path, name: str) -> bool:
-    return marker_path(out_dir, name).is_file() and shard_path(out_dir, name).is_file()
-
-
-def read_marker(out_dir: Path, name: str) -> dict[str, Any]:
-    return json.loads(marker_path(out_dir, name).read_text())
 
 
 class ShardWriter:
-    def __init__(self, out_dir: Path, name: str, rows_per_group: int = 16):
-        self.out_dir, self.name, self.rows_per_group = out_dir, name, rows_per_group
-        self.partial = out_dir / TMP_DIR / f"{name}.parquet.partial"
+    def __init__(self, layout: BuildLayout, index: int, rows_per_group: int = 16):
+        self.layout, self.index, self.rows_per_group = layout, index, rows_per_group
+        self.name = layout.name(index)
+        self.partial = layout.partial_path(index)
         self.partial.parent.mkdir(parents=True, exist_ok=True)
         self.partial.unlink(
             missing_ok=True
@@ -69,10 +48,10 @@ class ShardWriter:
         """Close, move the shard into place, then (when `done`) write its marker, in that order."""
         self._flush()
         self._writer.close()
-        final = shard_path(self.out_dir, self.name)
+        final = self.layout.shard_path(self.index)
         final.parent.mkdir(parents=True, exist_ok=True)
         self.partial.replace(final)
-        marker = marker_path(self.out_dir, self.name)
+        marker = self.layout.marker_path(self.index)
         marker.unlink(missing_ok=True)
         if not done:
             return final

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from ouro_toolkit.errors import check_known
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable, RegionProposer
 
 log = logging.getLogger(__name__)
@@ -87,16 +88,14 @@ def resolve_for_workers(names: Sequence[str], rpn_weights: str) -> list[str]:
 
 
 def check_proposer_names(names: Sequence[str]) -> None:
-    """Raise a `ValueError` listing the known proposers when a name is not one of them."""
-    unknown = [n for n in names if n not in PROPOSERS]
-    if unknown:
-        raise ValueError(f"unknown proposer(s) {', '.join(unknown)}; known: {', '.join(PROPOSERS)}")
+    """Raise `UnknownName` listing the known proposers when a name is not one of them."""
+    check_known("proposer", names, PROPOSERS)
 
 
 def build_proposers(
     names: Sequence[str] | None = None, *, rpn_weights: str = "DEFAULT", threads: int = 0
 ) -> list[RegionProposer]:
-    """Build (once per process) the named proposers; unknown names raise a `ValueError` listing the known ones.
+    """Build (once per process) the named proposers; unknown names raise `UnknownName` listing the known ones.
 
     `threads` bounds each proposer's own thread pool (0: the library's default).
     """

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
+from ouro_toolkit.errors import OuroError
 from ouro_toolkit.regions.box import Box
 
 
@@ -25,7 +26,7 @@ class Proposal:
     label: str = ""  # class name when the proposer knows one (layout)
 
 
-class ProposerUnavailable(RuntimeError):
+class ProposerUnavailable(OuroError, RuntimeError):
     """A proposer cannot run here (missing weights, missing package); the message says how to fix it."""
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ouro_toolkit.errors import one_line
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable
 
 # torchvision's FasterRCNN_ResNet50_FPN_Weights.DEFAULT, named here so a process can tell whether
@@ -78,7 +79,7 @@ def _load_detector(weights: str):
     except Exception as exc:  # not a checkpoint, or one of another model: both mean "no weights"
         raise ProposerUnavailable(
             f"RPN checkpoint {path} is not a fasterrcnn_resnet50_fpn state dict "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+            f"({type(exc).__name__}: {one_line(exc, first_only=True, limit=200)})"
         ) from None
     return model
 

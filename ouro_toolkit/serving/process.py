@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ouro_toolkit.errors import OuroError
+
 HEALTH_PATHS = ("/health", "/v1/models")
 
 
-class ServerStartError(RuntimeError):
+class ServerStartError(OuroError, RuntimeError):
     """The server exited or never became healthy; the message carries the end of its log."""
 
 

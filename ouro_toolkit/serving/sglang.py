@@ -1,4 +1,4 @@
-"""Starting SGLang from its own Python environment (it cannot share ours: DESIGN.md "Facts").
+"""Starting SGLang from its own Python environment (it pins other transformers and hub versions than ours).
 
 `ouro serve` runs `<sglang-python> -m sglang.launch_server --model-path M --chat-template qwen2-vl
 --host H --port P`, waits until `/health` answers, and prints the URL for `--server-url`.

@@ -6,9 +6,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from ouro_toolkit.errors import MissingFile
 from ouro_toolkit.serving.process import ServerProcess, free_port, start_server
 
-# CPU torch spins OpenMP threads without PASSIVE (DESIGN.md); never fetch anything in tests.
+# CPU torch spins OpenMP threads without PASSIVE; never fetch anything in tests.
 SERVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "TOKENIZERS_PARALLELISM": "false"}
 
 
@@ -19,7 +20,7 @@ def transformers_cli() -> str:
         return str(beside)
     found = shutil.which("transformers")
     if found is None:
-        raise FileNotFoundError(
+        raise MissingFile(
             "the `transformers` command was not found; install the serving extra: "
             "pip install 'ouro-toolkit[serving]'"
         )

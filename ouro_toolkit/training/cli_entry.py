@@ -10,32 +10,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from ouro_toolkit.images import ImageLoadError
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.training.config import parse_training_args
-from ouro_toolkit.training.data import DatasetSpecError
-from ouro_toolkit.training.runner import AdapterPushError, TrainingConfigError, run_training
+from ouro_toolkit.training.runner import run_training
 
 # Errors whose message already says what is wrong and what to do; anything else is a bug and keeps
 # its traceback. OSError: e.g. a model or file that cannot be read (offline Hub, permissions).
-KNOWN_ERRORS: tuple[type[BaseException], ...] = (
-    TrainingConfigError,
-    DatasetSpecError,
-    ImageLoadError,
-    AdapterPushError,
-    OSError,
-)
-
-
-def one_line(exc: BaseException) -> str:
-    """The error as one line (library messages often span several)."""
-    text = " ".join(str(exc).split())
-    if isinstance(exc, OSError):  # name it: "FileNotFoundError: ..." says more than the text
-        text = f"{type(exc).__name__}: {text}"
-    return text
+KNOWN_ERRORS: tuple[type[BaseException], ...] = (OuroError, OSError)
 
 
 def _fail(exc: BaseException) -> int:
-    print(f"Error: {one_line(exc)}", file=sys.stderr)
+    text = one_line(exc)
+    if isinstance(exc, OSError) and not isinstance(exc, OuroError):
+        text = f"{type(exc).__name__}: {text}"  # "FileNotFoundError: ..." says more than the text
+    print(f"Error: {text}", file=sys.stderr)
     return 1
 
 

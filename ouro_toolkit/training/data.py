@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import glob
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from datasets import Dataset, load_dataset
 
+from ouro_toolkit.data import find_local
+from ouro_toolkit.errors import OuroError
+from ouro_toolkit.layout import DATA_DIR, shard_counts
 from ouro_toolkit.training.transform import Annotations, OuroTransform, skip_reason
 
 logger = logging.getLogger(__name__)
 
-SHARD_COUNT = re.compile(r"-of-(\d+)\.parquet$")
 REQUIRED_COLUMNS = ("id", "image", "regions", "description", "qa", "original", "status")
 
 
-class DatasetSpecError(ValueError):
+class DatasetSpecError(OuroError, ValueError):
     """`dataset_name` does not point at OURO rows; the message says what was tried and what to pass."""
 
 
@@ -36,13 +37,12 @@ def resolve_data_files(dataset_name: str, split: str = "train") -> list[str] | N
     """
     path = Path(dataset_name).expanduser()
     if path.is_dir():
-        patterns = [f"data/{split}-*.parquet", f"{split}-*.parquet"]
+        patterns = [f"{DATA_DIR}/{split}-*.parquet", f"{split}-*.parquet"]
         if split == "train":
-            patterns += ["data/*.parquet", "*.parquet"]
-        for pattern in patterns:
-            files = sorted(str(p) for p in path.glob(pattern))
-            if files:
-                return files
+            patterns += [f"{DATA_DIR}/*.parquet", "*.parquet"]
+        files = find_local([path], patterns)
+        if files:
+            return files
         raise DatasetSpecError(
             f"dataset_name={dataset_name!r}: no Parquet files for split {split!r} (looked for "
             f"{', '.join(patterns)}; `ouro build --out DIR` writes data/train-*.parquet). Pass a build "
@@ -78,7 +78,7 @@ def _looks_like_path(name: str) -> bool:
 
 def warn_if_unfinished(files: list[str]) -> None:
     """`ouro build` names shards train-i-of-n: say so when some of the n are not there yet."""
-    declared = {int(m.group(1)) for f in files if (m := SHARD_COUNT.search(Path(f).name))}
+    declared = shard_counts([Path(f).name for f in files])
     if declared and len(files) < max(declared):
         logger.warning(
             "training on %d of %d shards: the build is unfinished (finish the missing shards with "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.training.config import OuroDataConfig, OuroTrainingArguments
 from ouro_toolkit.training.data import load_ouro_dataset, prepare_dataset, resolve_data_files
 
@@ -22,11 +23,11 @@ GENERATION_MARKER = "{% generation %}"
 TRAINING_RECORD = "ouro_training.json"
 
 
-class TrainingConfigError(ValueError):
+class TrainingConfigError(OuroError, ValueError):
     """A setting that cannot work; the message names it and the fix."""
 
 
-class AdapterPushError(RuntimeError):
+class AdapterPushError(OuroError, RuntimeError):
     """Training finished and the adapter is saved, but publishing it failed; the message says why."""
 
 
@@ -100,7 +101,7 @@ def load_processor(model: Any, training: Any):
     except OSError as exc:
         raise TrainingConfigError(
             f"model_name_or_path {model.model_name_or_path!r} is neither a local model folder nor "
-            f"reachable on the Hub ({str(exc).splitlines()[0]}); for a CPU smoke run make one with "
+            f"reachable on the Hub ({one_line(exc, first_only=True)}); for a CPU smoke run make one with "
             "`ouro tiny-model DIR` (or `make demo`) and pass --model_name_or_path DIR"
         ) from None
     if training.chat_template_path:

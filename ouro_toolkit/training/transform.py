@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from PIL import Image
 
+from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.images import load_image
 
 logger = logging.getLogger(__name__)
@@ -174,15 +175,15 @@ class OuroTransform:
 
     def __post_init__(self) -> None:
         if self.k < 0:
-            raise ValueError(f"k={self.k}: the number of region crops must be >= 0")
+            raise ConfigError(f"k={self.k}: the number of region crops must be >= 0")
         if self.annotations not in ANNOTATIONS:
-            raise ValueError(
+            raise ConfigError(
                 f"annotations={self.annotations!r}: choose one of {', '.join(ANNOTATIONS)}"
             )
         if self.max_qa < 0:
-            raise ValueError(f"max_qa={self.max_qa}: must be >= 0")
+            raise ConfigError(f"max_qa={self.max_qa}: must be >= 0")
         if self.max_pixels is not None and self.max_pixels < self.min_crop_side**2:
-            raise ValueError(
+            raise ConfigError(
                 f"max_pixels={self.max_pixels} is smaller than one {self.min_crop_side}px square"
             )
 

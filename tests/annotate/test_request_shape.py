@@ -9,7 +9,7 @@ from ouro_toolkit.annotate.prompts import load_prompts
 from ouro_toolkit.backends.messages import images_in, with_json_instruction
 from ouro_toolkit.backends.transformers_backend import _template_messages
 from ouro_toolkit.regions.tree import RegionTree
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 def _token_ids(processor, request) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from tests.backends.requests_for_tests import photo
+from tests.helpers.vlm_requests import photo
 
 
 @pytest.fixture(scope="session")

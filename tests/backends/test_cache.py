@@ -11,8 +11,8 @@ from ouro_toolkit.backends import create_backend
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest
 from ouro_toolkit.backends.cache import CachedBackend, RequestCache, request_key
 from ouro_toolkit.backends.openai_backend import OpenAIBackend
-from tests.backends.fake_servers import ScriptedChatServer
-from tests.backends.requests_for_tests import image_request
+from tests.helpers.fake_chat_servers import ScriptedChatServer
+from tests.helpers.vlm_requests import image_request
 
 
 def run(backend, requests):

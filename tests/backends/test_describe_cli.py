@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
 from ouro_toolkit.serving.process import free_port
-from tests.backends.requests_for_tests import photo
+from tests.helpers.vlm_requests import photo
 
 TREE_ARGS = [
     "--proposers",

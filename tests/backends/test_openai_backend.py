@@ -10,8 +10,8 @@ import pytest
 
 from ouro_toolkit.backends.base import VLMRequest
 from ouro_toolkit.backends.openai_backend import OpenAIBackend, normalize_server_url
-from tests.backends.fake_servers import ScriptedChatServer, SlowHttpServer
-from tests.backends.requests_for_tests import image_request
+from tests.helpers.fake_chat_servers import ScriptedChatServer, SlowHttpServer
+from tests.helpers.vlm_requests import image_request
 
 
 def run(backend: OpenAIBackend, requests: list[VLMRequest]):

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from ouro_toolkit.backends.transformers_backend import TransformersBackend
-from tests.backends.requests_for_tests import image_request
+from tests.helpers.vlm_requests import image_request
 
 
 @pytest.fixture(scope="module")

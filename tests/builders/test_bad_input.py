@@ -12,7 +12,7 @@ from datasets import Dataset
 
 from builders.base import SourceError, as_texts
 from builders.registry import iter_source
-from tests.builders.layouts import CASES, TEXTVQA_FEATURES, image_bytes, img, textvqa_columns
+from tests.helpers.source_layouts import CASES, TEXTVQA_FEATURES, image_bytes, img, textvqa_columns
 
 VALIDATION = "data/validation-00000-of-00001.parquet"
 

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.builders.layouts import CASES
-from tests.hub.fake_hub_server import LocalHubProtocolServer
+from tests.helpers.fake_hub_server import LocalHubProtocolServer
+from tests.helpers.source_layouts import CASES
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_ouroBuildersFakeToken0000"

@@ -9,7 +9,7 @@ import pytest
 
 from builders.base import SourceError
 from builders.registry import iter_source
-from tests.builders.layouts import image_bytes
+from tests.helpers.source_layouts import image_bytes
 
 
 def make_folder(root: Path) -> Path:

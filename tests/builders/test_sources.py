@@ -8,7 +8,7 @@ import pytest
 from datasets import Dataset
 
 from builders.registry import SOURCES, get_builder, iter_source
-from tests.builders.layouts import CASES, image_bytes
+from tests.helpers.source_layouts import CASES, image_bytes
 
 
 def test_every_benchmark_source_has_a_fixture_case() -> None:

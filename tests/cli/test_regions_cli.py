@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_bad_input_is_one_line_error_with_nonzero_exit(tmp_path, content):
 
 def test_unknown_proposer_is_a_usage_error(photo_path):
     result = CliRunner().invoke(cli, ["regions", str(photo_path), "--proposers", "sam"])
-    assert result.exit_code == 2 and "known: objects" in result.output
+    assert result.exit_code == 2 and "known proposers: objects" in result.output
 
 
 def test_rpn_without_weights_is_one_line_error(photo_path, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluation.fixtures import write_fixtures
+from tests.helpers.eval_fixtures import write_fixtures
 
 
 @pytest.fixture(scope="session")

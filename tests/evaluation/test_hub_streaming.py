@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.hub.conftest import FAKE_TOKEN, ROOT, hub_environment
-from tests.hub.fake_hub_server import LocalHubProtocolServer
+from tests.helpers.fake_hub_server import LocalHubProtocolServer
+from tests.helpers.hub_env import FAKE_TOKEN, ROOT, hub_environment
 
 UPLOAD = """
 import sys

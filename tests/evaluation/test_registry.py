@@ -14,10 +14,10 @@ from ouro_toolkit.evaluation import (
     iter_samples,
     parse_benchmarks,
 )
-from ouro_toolkit.evaluation.benchmarks import resolve_hub_id
 from ouro_toolkit.evaluation.data import resolve_image
 from ouro_toolkit.evaluation.runner import build_request
 from ouro_toolkit.evaluation.scoring import EXTRACTORS, SCORERS
+from ouro_toolkit.evaluation.tasks import resolve_hub_id
 from ouro_toolkit.images import ImageLoadError
 
 PAPER = ["okvqa", "vqav2", "vizwiz", "gqa", "vsr", "scienceqa", "iconqa", "docvqa", "chartqa", "infovqa",

@@ -18,17 +18,13 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard
 
+from ouro_toolkit.backends import load_now
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
+from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.evaluation import BENCHMARKS, DataSource, iter_samples
 from ouro_toolkit.evaluation.card import CardError, write_card
 from ouro_toolkit.evaluation.report import markdown_table, write_report
-from ouro_toolkit.evaluation.runner import (
-    BackendLoadError,
-    EvalConfig,
-    evaluate_async,
-    load_backend,
-    run_benchmark,
-)
+from ouro_toolkit.evaluation.runner import EvalConfig, evaluate_async, run_benchmark
 
 
 class AnswerKeyBackend:
@@ -262,7 +258,7 @@ class UnloadableBackend(AnswerKeyBackend):
     """Test double: a backend whose model cannot be loaded (as transformers' load() reports it)."""
 
     def load(self) -> None:
-        raise RuntimeError("could not load adapter 'x': no adapter_config.json\n  more detail")
+        raise BackendLoadError("could not load adapter 'x': no adapter_config.json")
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         raise AssertionError("generate must not run when the model could not be loaded")
@@ -273,13 +269,13 @@ def test_load_error_stops_before_any_sample(bench_data: Path) -> None:
 
     def factory(config: EvalConfig, adapter: str | None):
         made.append(adapter)
-        return load_backend(UnloadableBackend(config.model, {}))
+        return load_now(UnloadableBackend(config.model, {}))
 
     config = EvalConfig(model="m", adapter="x", benchmarks=["okvqa"], data_dir=bench_data,
                         progress=False)  # fmt: skip
     with pytest.raises(BackendLoadError) as info:
         asyncio.run(evaluate_async(config, factory))
-    assert str(info.value) == "could not load adapter 'x': no adapter_config.json more detail"
+    assert str(info.value) == "could not load adapter 'x': no adapter_config.json"
     assert made == ["x"]  # the adapter (which loads the base model too) is tried first
 
 

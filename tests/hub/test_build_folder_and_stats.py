@@ -18,7 +18,7 @@ from ouro_toolkit.hub import (
     render_dataset_card,
 )
 from ouro_toolkit.hub.cards import public_config
-from tests.hub.build_fixture import write_build
+from tests.helpers.build_fixture import write_build
 
 
 def test_completed_shards_are_those_with_a_marker(tmp_path: Path) -> None:
@@ -39,10 +39,10 @@ def test_publisher_sees_what_the_builder_writes(tmp_path: Path) -> None:
     # One naming and marker rule: a shard committed by the builder's writer is complete here.
     from ouro_toolkit.pipeline.config import BuildConfig
     from ouro_toolkit.pipeline.shard_writer import ShardWriter
-    from tests.hub.build_fixture import ok_row
+    from tests.helpers.build_fixture import ok_row
 
     config = BuildConfig(source="local", model="m", out=str(tmp_path), num_shards=2, shard_index=1)
-    writer = ShardWriter(tmp_path, config.shard_name())
+    writer = ShardWriter(config.layout, config.shard_index)
     writer.write(ok_row(0, "coffee"))
     writer.commit({})
     folder = BuildFolder.open(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from huggingface_hub import EvalResult, ModelCard
 
 from ouro_toolkit.hub import HubPushError, push_adapter, render_model_card
-from tests.hub.conftest import FAKE_TOKEN, HubEnv
+from tests.helpers.hub_env import FAKE_TOKEN, HubEnv
 
 REPO = "ouro-tester/ouro-qwen2vl-lora"
 DATASET = "ouro-tester/ouro-fixture"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from huggingface_hub import DatasetCard
 
-from tests.hub.build_fixture import ERROR_MESSAGE, all_rows, write_build
-from tests.hub.conftest import FAKE_TOKEN, HubEnv
+from tests.helpers.build_fixture import ERROR_MESSAGE, all_rows, write_build
+from tests.helpers.hub_env import FAKE_TOKEN, HubEnv
 
 REPO = "ouro-tester/ouro-fixture"
 SHARDS = ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]

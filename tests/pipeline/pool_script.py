@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import sys
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
-from ouro_toolkit.regions.decompose import DecomposeConfig
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 def rows(count: int):

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from ouro_toolkit.pipeline.build import CACHE_FILE, build_shard
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.errors import BackendLoadError
+from ouro_toolkit.layout import CACHE_FILE
+from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.shard_writer import read_marker
-from ouro_toolkit.regions.decompose import DecomposeConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry")
 FAST_PROMPTS = "version: test-fast\ndescribe_max_new_tokens: 6\nqa_max_new_tokens: 12\n"
@@ -93,7 +94,7 @@ def test_build_writes_loadable_rows_with_trees(reference_build):
     assert coffee["original"]["captions"] == ["A cup of coffee."]
     # Exactly one model call per node plus one QA call per readable image.
     assert stats.model_calls == sum(len(r["regions"]) for r in good) + len(good)
-    assert read_marker(config.out_dir, stats.shard)["rows"] == len(rows)
+    assert config.layout.read_marker(config.shard_index)["rows"] == len(rows)
 
 
 def test_corrupt_image_row_is_kept_with_its_error(reference_build):
@@ -224,11 +225,11 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     from datasets import Dataset
 
     from builders.registry import iter_source
-    from builders.schema import SOURCE_FEATURES
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
     from ouro_toolkit.pipeline.map_step import OuroMapStep
     from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.source_schema import SOURCE_FEATURES
 
     source = Dataset.from_list(
         list(iter_source("local", data_dir=str(image_folder), limit=3)), features=SOURCE_FEATURES
@@ -293,7 +294,7 @@ def test_unloadable_model_fails_before_any_shard_is_written(
     tmp_path, image_folder, prompts_file, tiny_model_dir
 ):
     config = make_config(tmp_path, image_folder, tmp_path / "no-such-model", prompts_file)
-    with pytest.raises(ValueError, match="could not load model"):
+    with pytest.raises(BackendLoadError, match="could not load model"):
         build_shard(config)
     assert not list(tmp_path.iterdir()), "a run that could not start leaves nothing behind"
     # ...so the corrected command, even with other settings, is not refused.

@@ -13,12 +13,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.pipeline.map_step import prepare_row
 from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings, available_cores
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
-from ouro_toolkit.regions.decompose import DecomposeConfig
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ProposalSettings(("grouping", "ocr"), "DEFAULT", DecomposeConfig())

@@ -2,10 +2,10 @@ import logging
 
 import pytest
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
-from tests.images_for_tests import photo, text_image
+from tests.helpers.images import photo, text_image
 
 
 def test_ocr_reads_drawn_words():
@@ -91,7 +91,7 @@ def test_rpn_loads_a_local_checkpoint_and_maps_boxes_to_input_pixels(tmp_path):
 
 
 def test_unknown_proposer_lists_known_ones():
-    with pytest.raises(ValueError, match="known: objects, rpn, grouping, ocr, layout"):
+    with pytest.raises(ValueError, match="known proposers: objects, rpn, grouping, ocr, layout"):
         build_proposers(["ocr", "sam"])
 
 

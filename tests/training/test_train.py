@@ -137,8 +137,8 @@ def _model_inputs(tiny_model_dir: Path):
     from transformers import AutoProcessor
     from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
-    from ouro_toolkit.training.demo_data import demo_row
     from ouro_toolkit.training.transform import OuroTransform
+    from tests.helpers.ouro_rows import demo_row
 
     messages, images = OuroTransform(k=1, max_pixels=12544).convert(demo_row("chelsea"))
     collator = DataCollatorForVisionLanguageModeling(AutoProcessor.from_pretrained(tiny_model_dir))
@@ -217,10 +217,10 @@ def test_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir, ouro_build_
 @pytest.fixture(scope="module")
 def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     """A real `ouro build` shard (tiny model, offline grouping proposer) with one corrupt image."""
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
-    from ouro_toolkit.regions.decompose import DecomposeConfig
-    from ouro_toolkit.training.demo_data import demo_image
+    from tests.helpers.ouro_rows import demo_image
 
     photos = tmp_path_factory.mktemp("photos")
     for name in ("astronaut", "coffee"):
@@ -272,8 +272,8 @@ def test_push_to_hub_uploads_the_adapter_with_its_card(tiny_model_dir, ouro_buil
     """Through the real script against the Hub-protocol server on 127.0.0.1 (tests/hub)."""
     from huggingface_hub import ModelCard
 
-    from tests.hub.conftest import FAKE_TOKEN, hub_environment
-    from tests.hub.fake_hub_server import LocalHubProtocolServer
+    from tests.helpers.fake_hub_server import LocalHubProtocolServer
+    from tests.helpers.hub_env import FAKE_TOKEN, hub_environment
 
     repo = "ouro-tester/tiny-ouro-lora"
     with LocalHubProtocolServer(token=FAKE_TOKEN) as server:

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
+from ouro_toolkit.decomposition.budget import attach_text_lines, prune_tree
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.grouping import GroupingProposer
-from ouro_toolkit.regions.budget import attach_text_lines, prune_tree
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.regions.tree import RegionTree
-from tests.images_for_tests import photo, text_image
-from tests.regions.test_decompose import assert_tree_invariants
+from tests.decomposition.test_decompose import assert_tree_invariants
+from tests.helpers.images import photo, text_image
 
 
 def test_grouping_once_per_image_gives_the_root_exactly_the_per_crop_proposals():

@@ -5,21 +5,36 @@ columns of its real layout, the prompt, how to read a prediction, and the metric
 and prompts come from each dataset's card and lmms-eval's task YAML/utils (EvolvingLMMs-Lab/
 lmms-eval, `lmms_eval/tasks/<task>/`), cited per entry.
 
+Datasets a source builder reads too are declared once, in `ouro_toolkit/data/catalog.py`.
 Hub ids default to the `lmms-lab` organisation; lmms-eval moved its copies to `lmms-lab-encoder`
 in 2026, so `resolve_hub_id(bench, org=...)` (CLI `--hub-org`) swaps the organisation of every
 lmms-lab id, and `hub_ids={"name": "owner/repo"}` (CLI `--dataset name=owner/repo`) overrides one.
 
-To add a benchmark: write one `Benchmark(...)` below and add it to `BENCHMARKS`.
+To add a benchmark: write one `Benchmark(...)` in `_ALL` below (a new row layout also needs a
+reader in readers.py and its line in `READERS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ouro_toolkit.evaluation import readers
-from ouro_toolkit.evaluation.readers import Reader
-
-LMMS_LAB = "lmms-lab"
+from ouro_toolkit.data.catalog import (
+    AI2D,
+    CHARTQA,
+    COCO_CAPTION,
+    DOCVQA,
+    GQA,
+    INFOVQA,
+    OKVQA,
+    SCIENCEQA,
+    TEXTCAPS,
+    TEXTVQA,
+    VIZWIZ,
+    VQAV2,
+    is_lmms_lab,
+    moved_id,
+)
+from ouro_toolkit.errors import ConfigError, UnknownName
 
 # lmms-eval's default short-answer suffix (vqav2/gqa/textvqa/docvqa/chartqa/stvqa YAML).
 SHORT = "\nAnswer the question using a single word or phrase."
@@ -54,7 +69,7 @@ class Benchmark:
     capitalize_question: bool = False  # lmms-eval capitalises VizWiz/TextVQA questions
     extract: str = "short"  # how to read a prediction: see scoring.EXTRACTORS
     max_new_tokens: int = 16
-    read: Reader = readers.read_qa
+    read: str = "qa"  # a key of `ouro_toolkit.evaluation.readers.READERS`
     # GQA keeps images in a separate config, joined on an id column.
     image_config: str | None = None
     image_key: str | None = None  # column of the question rows
@@ -68,7 +83,7 @@ class Benchmark:
 
     @property
     def lmms_lab(self) -> bool:
-        return bool(self.hub_id) and self.hub_id.split("/")[0] == LMMS_LAB
+        return is_lmms_lab(self.hub_id)
 
 
 GENERAL, DOCUMENT, SCENE_TEXT, CAPTIONING = (
@@ -83,26 +98,26 @@ _ALL: list[Benchmark] = [
     # --- general VQA ----------------------------------------------------------------------
     Benchmark(
         name="okvqa", title="OKVQA", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/OK-VQA", split="val2014", prompt="{question}" + UNANSWERABLE,
+        hub_id=OKVQA.repo_id, split="val2014", prompt="{question}" + UNANSWERABLE,
         source="lmms-eval tasks/ok_vqa (_default_template_vqa_yaml, utils.py): question, "
         "answers (list[str]), question_id, image",
     ),
     Benchmark(
         name="vqav2", title="VQAv2", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/VQAv2", split="validation", prompt="{question}" + SHORT,
+        hub_id=VQAV2.repo_id, split="validation", prompt="{question}" + SHORT,
         source="lmms-eval tasks/vqav2 (vqav2_val.yaml, utils.py): question, answers "
         "(list of {answer, answer_confidence, answer_id}), question_id, image",
     ),
     Benchmark(
         name="vizwiz", title="VizWiz", group=GENERAL, metric="vqa_accuracy",
-        hub_id="lmms-lab/VizWiz-VQA", split="val", prompt="{question}" + UNANSWERABLE,
+        hub_id=VIZWIZ.repo_id, split="val", prompt="{question}" + UNANSWERABLE,
         capitalize_question=True,
         source="lmms-eval tasks/vizwiz_vqa (vizwiz_vqa_val.yaml, utils.py): question, answers "
         "(list[str]), question_id, image",
     ),
     Benchmark(
         name="gqa", title="GQA", group=GENERAL, metric="exact_match",
-        hub_id="lmms-lab/GQA", config="testdev_balanced_instructions", split="testdev",
+        hub_id=GQA.repo_id, config="testdev_balanced_instructions", split="testdev",
         prompt="{question}" + SHORT, answers_column="answer", id_column="id",
         image_config="testdev_balanced_images", image_key="imageId", image_id_column="id",
         source="lmms-eval tasks/gqa (gqa.yaml, utils.py): questions in config "
@@ -113,7 +128,7 @@ _ALL: list[Benchmark] = [
         name="vsr", title="VSR", group=GENERAL, metric="exact_match", extract="yes_no",
         hub_id="cambridgeltl/vsr_zeroshot", split="test",
         prompt="{question} Please answer yes or no.",
-        question_column="caption", answers_column="label", id_column=None, read=readers.read_vsr,
+        question_column="caption", answers_column="label", id_column=None, read="vsr",
         source="cambridgeltl/vsr_zeroshot card: test.jsonl with image (COCO file name), "
         "image_link (URL), caption, label (1 true / 0 false), relation, subj, obj; prompt as "
         "VLMEvalKit's VSR yes/no",
@@ -122,9 +137,9 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="scienceqa", title="ScienceQA", group=GENERAL, metric="option_accuracy",
-        extract="option", hub_id="lmms-lab/ScienceQA", config="ScienceQA-IMG", split="test",
+        extract="option", hub_id=SCIENCEQA.repo_id, config=SCIENCEQA.config, split="test",
         prompt="{context}{question}\n{options}" + LETTER, choices_column="choices",
-        answers_column="answer", id_column=None, read=readers.read_choice,
+        answers_column="answer", id_column=None, read="choice",
         source="lmms-eval tasks/scienceqa (scienceqa_img.yaml, utils.py): question, choices "
         "(list[str]), answer (int), hint, image",
     ),
@@ -135,7 +150,7 @@ _ALL: list[Benchmark] = [
         "Question: {question}.\nOptions:\n{options}\n"
         "Please answer with the option letter from the given choices directly.",
         image_columns=("query_image", "choice_image_0", "choice_image_1"),
-        answers_column="answer", choices_column="choices", read=readers.read_iconqa,
+        answers_column="answer", choices_column="choices", read="iconqa",
         max_new_tokens=32,
         source="lmms-lab/ICON-QA card (question_id, question, choices as a comma-separated "
         "string, answer, query_image, choice_image_0/1, ques_type, ...) and lmms-eval "
@@ -144,22 +159,22 @@ _ALL: list[Benchmark] = [
     ),
     # --- document understanding ---------------------------------------------------------
     Benchmark(
-        name="docvqa", title="DocVQA", group=DOCUMENT, metric="anls", hub_id="lmms-lab/DocVQA",
-        config="DocVQA", split="validation", prompt="{question}" + SHORT, id_column="questionId",
+        name="docvqa", title="DocVQA", group=DOCUMENT, metric="anls", hub_id=DOCVQA.repo_id,
+        config=DOCVQA.config, split="validation", prompt="{question}" + SHORT, id_column="questionId",
         max_new_tokens=32,
         source="lmms-eval tasks/docvqa (docvqa_val.yaml): question, answers (list[str]), "
         "questionId, image",
     ),
     Benchmark(
         name="chartqa", title="ChartQA", group=DOCUMENT, metric="relaxed_accuracy",
-        hub_id="lmms-lab/ChartQA", split="test", prompt="{question}" + SHORT,
+        hub_id=CHARTQA.repo_id, split="test", prompt="{question}" + SHORT,
         answers_column="answer", id_column=None, meta_columns=("type",),
         source="lmms-eval tasks/chartqa (chartqa.yaml, utils.py): question, answer, type "
         "(human_test / augmented_test), image",
     ),
     Benchmark(
-        name="infovqa", title="InfoVQA", group=DOCUMENT, metric="anls", hub_id="lmms-lab/DocVQA",
-        config="InfographicVQA", split="validation", prompt="{question}" + SHORT,
+        name="infovqa", title="InfoVQA", group=DOCUMENT, metric="anls", hub_id=INFOVQA.repo_id,
+        config=INFOVQA.config, split="validation", prompt="{question}" + SHORT,
         id_column="questionId", max_new_tokens=32,
         source="lmms-eval tasks/infovqa (_default_template_infovqa_yaml): lmms-lab/DocVQA "
         "config InfographicVQA; question, answers, questionId, image",
@@ -168,7 +183,7 @@ _ALL: list[Benchmark] = [
         name="deepform", title="DeepForm", group=DOCUMENT, metric="kie_f1", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test", data_files="test/DeepForm_test.jsonl",
         prompt="{question}", question_column=None, answers_column=None, id_column=None,
-        read=readers.read_docowl, max_new_tokens=64,
+        read="docowl", max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/DeepForm_test.jsonl (DocOwl 1.5 evaluation): "
         "image (list of relative paths), messages (user question with <|image|>, assistant answer)",
         notes="images live in the repo's split archive (partial-imgs.*); extract it and pass "
@@ -178,7 +193,7 @@ _ALL: list[Benchmark] = [
         name="klc", title="KLC", group=DOCUMENT, metric="kie_f1", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/KleisterCharity_test.jsonl", prompt="{question}", question_column=None,
-        answers_column=None, id_column=None, read=readers.read_docowl, max_new_tokens=64,
+        answers_column=None, id_column=None, read="docowl", max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/KleisterCharity_test.jsonl (same layout as DeepForm)",
         notes="images as for DeepForm",
     ),
@@ -186,7 +201,7 @@ _ALL: list[Benchmark] = [
         name="wtq", title="WTQ", group=DOCUMENT, metric="wtq_accuracy", extract="raw",
         hub_id="mPLUG/DocDownstream-1.0", split="train", split_label="test",
         data_files="test/WikiTableQuestions_test.jsonl", prompt="{question}",
-        question_column=None, answers_column=None, id_column=None, read=readers.read_docowl,
+        question_column=None, answers_column=None, id_column=None, read="docowl",
         max_new_tokens=64,
         source="mPLUG/DocDownstream-1.0 test/WikiTableQuestions_test.jsonl (same layout)",
         notes="images as for DeepForm",
@@ -194,16 +209,16 @@ _ALL: list[Benchmark] = [
     # --- scene text ---------------------------------------------------------------------------
     Benchmark(
         name="textvqa", title="TextVQA", group=SCENE_TEXT, metric="vqa_accuracy",
-        hub_id="lmms-lab/textvqa", split="validation", prompt="{question}" + SHORT,
+        hub_id=TEXTVQA.repo_id, split="validation", prompt="{question}" + SHORT,
         capitalize_question=True,
         source="lmms-eval tasks/textvqa (textvqa_val.yaml, utils.py): question, answers "
         "(list[str]), question_id, image, ocr_tokens",
     ),
     Benchmark(
         name="ai2d", title="AI2D", group=SCENE_TEXT, metric="option_accuracy", extract="option",
-        hub_id="lmms-lab/ai2d", split="test", prompt="{question}\n{options}" + LETTER,
+        hub_id=AI2D.repo_id, split="test", prompt="{question}\n{options}" + LETTER,
         choices_column="options", answers_column="answer", id_column=None,
-        read=readers.read_choice,
+        read="choice",
         source="lmms-eval tasks/ai2d (ai2d.yaml, utils.py): question, options (list[str]), "
         "answer (index as a string), image",
     ),
@@ -225,7 +240,7 @@ _ALL: list[Benchmark] = [
     # --- captioning -----------------------------------------------------------------------------
     Benchmark(
         name="coco", title="COCO Caption", group=CAPTIONING, metric="cider", extract="caption",
-        hub_id="lmms-lab/COCO-Caption2017", split="val", prompt=CAPTION, question_column=None,
+        hub_id=COCO_CAPTION.repo_id, split="val", prompt=CAPTION, question_column=None,
         answers_column="answer", max_new_tokens=64,
         source="lmms-eval tasks/coco_cap (coco2017_cap_val.yaml, utils.py): question_id (file "
         "name), image, answer (list of reference captions), id",
@@ -239,7 +254,7 @@ _ALL: list[Benchmark] = [
     ),
     Benchmark(
         name="textcaps", title="TextCaps", group=CAPTIONING, metric="cider", extract="caption",
-        hub_id="lmms-lab/TextCaps", split="val", prompt=CAPTION, question_column=None,
+        hub_id=TEXTCAPS.repo_id, split="val", prompt=CAPTION, question_column=None,
         answers_column="caption_str", id_column="image_id", max_new_tokens=64,
         source="lmms-eval tasks/textcaps (textcaps_val.yaml, utils.py): image_id, image, "
         "caption_str (list of reference captions)",
@@ -257,7 +272,7 @@ def get_benchmark(name: str) -> Benchmark:
     aliases = {squash(b.name): b for b in _ALL}
     aliases.update({squash(b.title): b for b in _ALL})
     if key not in aliases:
-        raise KeyError(f"unknown benchmark {name!r}: choose from {', '.join(BENCHMARKS)}")
+        raise UnknownName("benchmark", name, BENCHMARKS)
     return aliases[key]
 
 
@@ -265,7 +280,7 @@ def parse_benchmarks(spec: str) -> list[Benchmark]:
     """ "okvqa,docvqa" -> their declarations; "all" -> every benchmark, in the paper's order."""
     names = [n for n in (p.strip() for p in spec.split(",")) if n]
     if not names:
-        raise ValueError("no benchmark named: give e.g. --benchmarks okvqa,docvqa (or 'all')")
+        raise ConfigError("no benchmark named: give e.g. --benchmarks okvqa,docvqa (or 'all')")
     if names == ["all"]:
         return list(_ALL)
     return [get_benchmark(n) for n in names]
@@ -277,6 +292,6 @@ def resolve_hub_id(
     """The dataset id to load: an explicit override, else the default with lmms-lab -> `org`."""
     if hub_ids and bench.name in hub_ids:
         return hub_ids[bench.name]
-    if bench.hub_id and org and bench.lmms_lab:
-        return f"{org}/{bench.hub_id.split('/', 1)[1]}"
+    if bench.hub_id and org:
+        return moved_id(bench.hub_id, org)
     return bench.hub_id

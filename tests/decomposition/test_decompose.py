@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers.base import Proposal
 from ouro_toolkit.proposers.grouping import GroupingProposer
 from ouro_toolkit.regions.box import box_area, iou
-from ouro_toolkit.regions.decompose import DecomposeConfig, build_region_tree
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 
 def assert_tree_invariants(tree, config, size):

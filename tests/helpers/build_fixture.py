@@ -13,8 +13,8 @@ from datasets import Dataset
 from PIL import Image
 from skimage import data as skdata
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.regions.decompose import DecomposeConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
 

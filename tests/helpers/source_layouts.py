@@ -16,7 +16,7 @@ from typing import Any
 
 from datasets import Dataset, Features, Image, List, Value
 
-from tests.images_for_tests import photo
+from tests.helpers.images import photo
 
 S = Value("string")
 I64 = Value("int64")

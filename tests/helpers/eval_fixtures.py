@@ -1,5 +1,5 @@
 """Fixture data for every benchmark, written in its real column layout (see the `source` of each
-declaration in `ouro_toolkit/evaluation/benchmarks.py`), with small real photos from skimage.
+declaration in `ouro_toolkit/evaluation/tasks.py`), with small real photos from skimage.
 
 `write_fixtures(root)` lays files out as the Hub repos do (`data/<split>-00000-of-00001.parquet`,
 `<config>/<split>-...parquet`, DocOwl's `test/<Name>_test.jsonl` with image files beside it), so

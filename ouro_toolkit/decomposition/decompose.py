@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 
 from PIL import Image
 
+from ouro_toolkit.decomposition.budget import attach_text_lines, prune_tree
+from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.proposers.base import ImageProposals, Proposal, RegionProposer
 from ouro_toolkit.regions.box import Box, box_area, clip_box, intersection, iou, offset_box
-from ouro_toolkit.regions.budget import attach_text_lines, prune_tree
 from ouro_toolkit.regions.tree import RegionNode, RegionTree
 
 PROPOSAL_MODES = ("fast", "per-crop")
@@ -46,11 +47,11 @@ class DecomposeConfig:
 
     def __post_init__(self) -> None:
         if self.proposal_mode not in PROPOSAL_MODES:
-            raise ValueError(
+            raise ConfigError(
                 f"proposal mode {self.proposal_mode!r} is not one of {', '.join(PROPOSAL_MODES)}"
             )
         if self.max_regions < 1:
-            raise ValueError(f"max_regions must be >= 1 (the root), got {self.max_regions}")
+            raise ConfigError(f"--max-regions must be >= 1 (the root), got {self.max_regions}")
 
 
 def build_region_tree(
