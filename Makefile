@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[serving,dev]'
+	$(BIN)/pip install -q -e '.[serving,dev,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,9 +15,15 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# `python benchmarks/NAME.py` puts only benchmarks/ on the path; put the repo root there too, as
+# `python -m benchmarks.NAME` does (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

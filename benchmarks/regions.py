@@ -10,9 +10,15 @@ ratio is (build time - time inside proposers) / time inside proposers (goal: <= 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# `python benchmarks/NAME.py` puts only benchmarks/ on the path; put the repo root there too, as
+# `python -m benchmarks.NAME` does (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
 from skimage import data

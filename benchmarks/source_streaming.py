@@ -11,6 +11,7 @@ image) and times, side by side in one run:
 
 from __future__ import annotations
 
+import argparse
 import io
 import logging
 import os
@@ -18,6 +19,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+# `python benchmarks/NAME.py` puts only benchmarks/ on the path; put the repo root there too, as
+# `python -m benchmarks.NAME` does (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -91,4 +97,12 @@ def main(rows: int = 400, size: int = 480) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "rows", nargs="?", type=int, default=400, help="question rows (default 400)"
+    )
+    parser.add_argument(
+        "size", nargs="?", type=int, default=480, help="image side px (default 480)"
+    )
+    args = parser.parse_args()
+    main(args.rows, args.size)

@@ -4,7 +4,7 @@
     OUT/data/train-IIIII-of-NNNNN.parquet   a finished shard (the Hub repo mirrors this path)
     OUT/markers/train-IIIII-of-NNNNN.done   written last: the shard is complete
     OUT/tmp/train-IIIII-of-NNNNN.parquet.partial   a shard being written
-    OUT/cache/requests.sqlite         the model-call replay cache
+    OUT/cache/train-IIIII-of-NNNNN.sqlite   that shard's model-call replay cache (one writer per file)
 
 Shard names are spelled and parsed here only; the pipeline, the publisher, the card, training
 and `ouro inspect` all go through this object.
@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 SPLIT = "train"
-DATA_DIR, MARKER_DIR, TMP_DIR = "data", "markers", "tmp"
+DATA_DIR, MARKER_DIR, TMP_DIR, CACHE_DIR = "data", "markers", "tmp", "cache"
 CONFIG_FILE = "build_config.json"
-CACHE_FILE = "cache/requests.sqlite"
 _SHARD = re.compile(rf"^{SPLIT}-(\d{{5}})-of-(\d{{5}})$")
 # What the Hub card's `data_files` and any glob over shards match.
 SHARD_GLOB = f"{SPLIT}-*-of-*.parquet"
@@ -65,9 +64,10 @@ class BuildLayout:
     def config_path(self) -> Path:
         return self.root / CONFIG_FILE
 
-    @property
-    def cache_path(self) -> Path:
-        return self.root / CACHE_FILE
+    def cache_path(self, index: int) -> Path:
+        # One file per shard: one writer per file, so it can use a journal mode that is safe on
+        # a network file system (WAL needs shared memory, which NFS does not give).
+        return self.root / CACHE_DIR / f"{self.name(index)}.sqlite"
 
     def shard_path(self, index: int) -> Path:
         return self.data_dir / f"{self.name(index)}.parquet"
@@ -77,6 +77,10 @@ class BuildLayout:
 
     def partial_path(self, index: int) -> Path:
         return self.root / TMP_DIR / f"{self.name(index)}.parquet.partial"
+
+    def worker_info_path(self, index: int) -> Path:
+        """Where a Ray worker running this shard records its pid (for `ouro launch`)."""
+        return self.root / TMP_DIR / f"{self.name(index)}.worker.json"
 
     def repo_path(self, index: int) -> str:
         # The Hub layout mirrors the local one: the repo path is the path relative to OUT.

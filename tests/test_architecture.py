@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("annotate", ("ouro_toolkit.annotate",)),
     ("pipeline", ("ouro_toolkit.pipeline",)),
     ("products", ("ouro_toolkit.hub", "ouro_toolkit.training", "ouro_toolkit.evaluation")),
+    ("runs", ("ouro_toolkit.launch",)),
     ("cli", ("ouro_toolkit.cli", "ouro_toolkit.demo")),
 ]
 

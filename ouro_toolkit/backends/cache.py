@@ -6,7 +6,10 @@ therefore never asks the model the same thing twice. Every reply the model gave 
 reply that is not the JSON asked for too: asking again would give the same answer); transport
 failures are not, so they are retried on the next run.
 
-SQLite in WAL mode with a busy timeout lets several processes (shards) share one cache file.
+By default the file is in WAL mode with a busy timeout, so several local processes may share it.
+WAL needs shared memory between its users, which network file systems do not provide: a cache
+that may live on NFS (a build's `OUT/cache/`) has one writer per file and uses
+`journal_mode="DELETE"`, the rollback journal, which needs no shared memory.
 """
 
 from __future__ import annotations
@@ -51,18 +54,19 @@ def request_key(model: str, request: VLMRequest) -> str:
 class RequestCache:
     """Key -> raw reply text, in one SQLite file."""
 
-    def __init__(self, path: str | Path, timeout: float = 60.0):
+    def __init__(self, path: str | Path, timeout: float = 60.0, journal_mode: str = "WAL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()  # one connection, used from the event loop and threads
         self._conn = sqlite3.connect(
             self.path, timeout=timeout, check_same_thread=False, isolation_level=None
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        if journal_mode.upper() not in ("WAL", "DELETE"):
+            raise ValueError(f"journal_mode must be 'WAL' or 'DELETE', got {journal_mode!r}")
+        self._conn.execute(f"PRAGMA journal_mode={journal_mode.upper()}")
         self._conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self._conn.execute(
-            "PRAGMA synchronous=NORMAL"
-        )  # WAL + NORMAL: durable across crashes of us
+        # NORMAL: durable across a crash of this process (SIGKILL), in either journal mode.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(_SCHEMA)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:

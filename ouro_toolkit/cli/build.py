@@ -115,14 +115,12 @@ def build(**options) -> None:
       ouro build --source textvqa --limit 10000 --backend openai --server-url http://127.0.0.1:30000 \\
                  --model Qwen/Qwen2-VL-7B-Instruct --out out/ --num-shards 16 --shard-index $TASK_ID
     A finished shard is skipped on a rerun; an unfinished one is redone, replaying every model call
-    already made from OUT/cache/requests.sqlite.
+    already made from the shard's cache, OUT/cache/<shard>.sqlite. To run every shard on
+    a Ray cluster with retries, see `ouro launch`.
     """
     from ouro_toolkit.pipeline.build import build_shard
 
-    names, rpn_weights, decompose = tree_config_from_options(options)
-    options["progress"] = not options.pop("no_progress")
-    options["backend_options"] = parse_backend_options(options.pop("backend_options"))
-    config = BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
+    config = config_from_options(options)
     stats = build_shard(config)
     _push_if_asked(config, stats)
     if stats.skipped:
@@ -139,6 +137,14 @@ def build(**options) -> None:
                 f"per request (as the server reported them, {stats.server_requests} requests)"
             )
     _fail_if_incomplete(stats)
+
+
+def config_from_options(options: dict) -> BuildConfig:
+    """The BuildConfig of `build`'s parsed options (also `ouro launch`'s, which reuses them)."""
+    names, rpn_weights, decompose = tree_config_from_options(options)
+    options["progress"] = not options.pop("no_progress")
+    options["backend_options"] = parse_backend_options(options.pop("backend_options"))
+    return BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
 
 
 @click.command()

@@ -18,6 +18,7 @@ from PIL import Image
 from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
 from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, check_server_url
 from ouro_toolkit.cli.options import default_of, image_and_tree, prompts_option, proposer_options
+from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.errors import ConfigError
 
 
@@ -42,6 +43,13 @@ async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[Node
         else:
             node.label, node.description = parse_description(result.text)
     return failures
+
+
+async def describe_then_close(image: Image.Image, tree, backend, prompts) -> list[NodeFailure]:
+    try:
+        return await describe_tree(image, tree, backend, prompts)
+    finally:
+        await backend.aclose()
 
 
 @click.command()
@@ -127,23 +135,17 @@ def describe(
         ) from None
     if max_new_tokens is not None:
         prompts = dataclasses.replace(prompts, describe_max_new_tokens=max_new_tokens)
-    picture, tree = image_and_tree(image, options)
     size = (
         {"concurrency": concurrency}
         if backend_kind in NEEDS_SERVER
         else {"batch_size": concurrency}
     )
-    backend = create_backend(
-        backend_kind, model, server_url=server_url, cache_path=cache_path, **size
-    )
-
-    async def run():
-        try:
-            return await describe_tree(picture, tree, backend, prompts)
-        finally:
-            await backend.aclose()
-
-    failures = asyncio.run(run())
+    with chatter_to_stderr():  # weight downloads and library chatter never reach stdout
+        picture, tree = image_and_tree(image, options)
+        backend = create_backend(
+            backend_kind, model, server_url=server_url, cache_path=cache_path, **size
+        )
+        failures = asyncio.run(describe_then_close(picture, tree, backend, prompts))
     if len(failures) == len(tree.nodes):
         raise click.ClickException(f"no region of {image} could be described: {failures[0].error}")
     if as_json:

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "eval": "ouro_toolkit.cli.eval:eval_command",
     "regions": "ouro_toolkit.cli.regions:regions",
     "build": "ouro_toolkit.cli.build:build",
+    "launch": "ouro_toolkit.cli.launch:launch",
     "rebuild": "ouro_toolkit.cli.build:rebuild",
     "inspect": "ouro_toolkit.cli.inspect:inspect",
     "serve": "ouro_toolkit.cli.serve:serve",

@@ -7,6 +7,7 @@ import json
 import click
 
 from ouro_toolkit.cli.options import image_and_tree, proposer_options
+from ouro_toolkit.cli.output import chatter_to_stderr
 
 
 @click.command()
@@ -27,5 +28,6 @@ def regions(image: str, as_json: bool, **options) -> None:
     blocks), rpn and grouping by name.
     Example:  ouro regions photo.jpg --proposers objects,ocr --threshold 0.5 --max-depth 3
     """
-    _, tree = image_and_tree(image, options)
+    with chatter_to_stderr():  # weight downloads and library chatter never reach stdout
+        _, tree = image_and_tree(image, options)
     click.echo(json.dumps(tree.to_rows(), indent=2) if as_json else tree.render())

@@ -58,7 +58,7 @@ def serve(
     log_file: str | None,
     extra_args: tuple[str, ...],
 ) -> None:
-    """Start SGLang serving MODEL, wait until it is healthy, print its URL; Ctrl-C stops it.
+    """Serve MODEL with SGLang, wait until it is healthy, print its URL; Ctrl-C or SIGTERM stops it.
 
     \b
     Example:
@@ -69,7 +69,8 @@ def serve(
     Arguments after `--` go to sglang.launch_server unchanged.
     """
     from ouro_toolkit.serving.process import ServerStartError
-    from ouro_toolkit.serving.sglang import SGLangConfig, launch_sglang, serve_until_interrupted
+    from ouro_toolkit.serving.sglang import SGLangConfig, launch_sglang, serve_until_stopped
+    from ouro_toolkit.serving.signals import StopSignals
 
     config = SGLangConfig(
         python=sglang_python,
@@ -84,19 +85,24 @@ def serve(
     )
     log_path = log_file or f"sglang-{port}.log"
     click.echo(f"starting SGLang for {model} (log: {log_path}) ...", err=True)
-    try:
-        server = launch_sglang(config, log_path)
-    except ServerStartError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:  # from here on, every way out (Ctrl-C at any moment included) stops the server
-        click.echo(f"SGLang is ready (pid {server.pid}). Pass it to the toolkit with:", err=True)
-        click.echo(f"--backend openai --server-url {server.url} --model {model}", err=True)
-        click.echo(server.url)  # stdout: just the URL, for scripts
-        code = serve_until_interrupted(server)
-    except KeyboardInterrupt:
-        code = 0
-    finally:
-        server.stop(grace=30.0)
+    # Ctrl-C, SIGTERM and SIGHUP become a stop request from here on, even when SIGINT came in
+    # ignored (a background job of a script); every way out stops the server.
+    with StopSignals() as stop:
+        try:
+            server = launch_sglang(config, log_path, stop_requested=lambda: stop.requested)
+        except ServerStartError as exc:
+            raise click.ClickException(
+                f"{stop.name}: {exc}" if stop.requested else str(exc)
+            ) from None
+        try:
+            click.echo(
+                f"SGLang is ready (pid {server.pid}). Pass it to the toolkit with:", err=True
+            )
+            click.echo(f"--backend openai --server-url {server.url} --model {model}", err=True)
+            click.echo(server.url)  # stdout: just the URL, for scripts
+            code = serve_until_stopped(server, stop)
+        finally:
+            server.stop(grace=30.0)
     if code:
         raise click.ClickException(f"SGLang exited with code {code}; see {log_path}")
-    click.echo("SGLang stopped.", err=True)
+    click.echo(f"SGLang stopped ({stop.name}).", err=True)

@@ -2,7 +2,8 @@
 
 Proposals for the next batches of images are computed while the model works on the current one:
 by a pool of worker processes (`proposal_workers`, one per available core by default), or in a
-thread of this process when it is 0. Model calls go through a SQLite replay cache in `OUT/cache/`, so a killed run
+thread of this process when it is 0. Model calls go through the shard's SQLite replay cache,
+`OUT/cache/<shard>.sqlite`, so a killed run
 that is started again replays everything it had already asked and continues where it stopped.
 """
 
@@ -130,7 +131,8 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         if pool:
             pool.wait_ready()
         config.record()
-        cached = CachedBackend(inner, RequestCache(layout.cache_path))
+        # The rollback journal, not WAL: OUT is often on a network file system (see cache.py).
+        cached = CachedBackend(inner, RequestCache(layout.cache_path(index), journal_mode="DELETE"))
         step = OuroMapStep.create(
             cached,
             proposers,

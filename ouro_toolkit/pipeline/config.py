@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,16 +136,29 @@ class BuildConfig:
             )
         return True
 
-    def record(self) -> None:
+    def record(self) -> bool:
         """Write the config beside the shards, refusing to mix different settings in one folder.
 
         Called once the model and proposers have loaded, so a run that could not start leaves no
-        settings behind to block the corrected command.
+        settings behind to block the corrected command (`ouro launch` calls it once, in the
+        driver, before any shard starts). Shards started together may all get here: each writes
+        its own temporary file and the first to link it into place wins; the others verify it.
+        True when this call wrote the file.
         """
         if self.check_folder():
-            return
+            return False
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.layout.config_path
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{CONFIG_FILE}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
         tmp.write_text(json.dumps(self.to_dict(), indent=2))
-        tmp.replace(path)
+        try:
+            os.link(tmp, path)  # atomic create-if-absent, also on NFS
+            return True
+        except FileExistsError:
+            self.check_folder()  # another shard won the race: its settings must be ours
+            return False
+        except OSError:  # a file system without hard links: a rename still never shows half a file
+            tmp.replace(path)
+            return True
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -3,6 +3,8 @@
 Rows are flushed in small row groups to the layout's partial path (`OUT/tmp/`), so memory stays flat
 however long the shard; only a finished shard is renamed into `OUT/data/` and then marked done in
 `OUT/markers/` (paths: `ouro_toolkit.layout.BuildLayout`). A reader never sees a half-written shard.
+Each shard has its own request cache, `OUT/cache/<shard>.sqlite`, written only by the process
+building that shard.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,9 +59,14 @@ class ServerProcess:
         except OSError:
             return ""
 
-    def wait_healthy(self, timeout: float) -> None:
+    def wait_healthy(
+        self, timeout: float, stop_requested: Callable[[], bool] | None = None
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if stop_requested is not None and stop_requested():
+                self.stop()
+                raise ServerStartError(f"stopped before {self.url} was healthy")
             if self.process.poll() is not None:
                 raise ServerStartError(
                     f"server exited with code {self.process.returncode} before it was healthy; "
@@ -112,8 +117,10 @@ def start_server(
     log_path: str | Path,
     env: dict[str, str] | None = None,
     health_timeout: float = 120.0,
+    stop_requested: Callable[[], bool] | None = None,
 ) -> ServerProcess:
-    """Start `command` in its own session (so one signal stops its children) and wait for health."""
+    """Start `command` in its own session (so one signal stops its children) and wait for health;
+    once `stop_requested()` is true during the wait, stop it and raise ServerStartError."""
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:  # a file, not a pipe: a chatty server can never block on it
@@ -127,7 +134,7 @@ def start_server(
         )
     server = ServerProcess(process, url, model, log_path, list(command))
     try:
-        server.wait_healthy(health_timeout)
+        server.wait_healthy(health_timeout, stop_requested)
     except BaseException:  # Ctrl-C or a failed start: never leave an orphan server behind
         server.stop()
         raise

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ouro_toolkit.serving.process import ServerProcess, ServerStartError, start_server
+from ouro_toolkit.serving.signals import StopSignals
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ def check_sglang_python(python: str) -> None:
         )
 
 
-def launch_sglang(config: SGLangConfig, log_path: str | Path) -> ServerProcess:
+def launch_sglang(
+    config: SGLangConfig, log_path: str | Path, stop_requested: Callable[[], bool] | None = None
+) -> ServerProcess:
     check_sglang_python(config.python)
     return start_server(
         launch_command(config),
@@ -88,19 +92,21 @@ def launch_sglang(config: SGLangConfig, log_path: str | Path) -> ServerProcess:
         model=config.model,
         log_path=log_path,
         health_timeout=config.health_timeout,
+        stop_requested=stop_requested,
     )
 
 
-def serve_until_interrupted(server: ServerProcess, poll: float = 0.5, grace: float = 30.0) -> int:
-    """Block until Ctrl-C (then stop the server: terminate, then kill) or until it exits.
+def serve_until_stopped(
+    server: ServerProcess, stop: StopSignals, poll: float = 0.5, grace: float = 30.0
+) -> int:
+    """Block until a stop signal (then stop the server: terminate, then kill) or until it exits.
 
     Returns 0 after a clean stop, or the server's exit code if it died on its own.
     """
-    try:
-        while server.process.poll() is None:
-            time.sleep(poll)
-    except KeyboardInterrupt:
-        log.info("stopping server (pid %d)", server.pid)
-        server.stop(grace=grace)
-        return 0
-    return server.process.returncode or 1
+    while server.process.poll() is None and not stop.requested:
+        time.sleep(poll)  # the signal handler only records the request; it is seen here
+    if not stop.requested:
+        return server.process.returncode or 1
+    log.info("%s: stopping server (pid %d)", stop.name, server.pid)
+    server.stop(grace=grace)
+    return 0

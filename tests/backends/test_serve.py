@@ -38,6 +38,8 @@ FAKE_LAUNCHER = textwrap.dedent(
         sys.exit(3)
     if "--fake-ignore-sigterm" in args:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if "--fake-never-healthy" in args:
+        time.sleep(3600)
     host, port = args[args.index("--host") + 1], int(args[args.index("--port") + 1])
     time.sleep(0.5)  # a real server takes a while before it answers
 
@@ -84,39 +86,84 @@ def test_launch_command_has_qwen2vl_flags():
     assert "--port 31000" in joined and "--tp 2" in joined and joined.endswith("--dp 2")
 
 
-def test_cli_serves_prints_url_and_stops_on_ctrl_c(fake_sglang_python, tmp_path):
-    port = free_port()
-    cli = subprocess.Popen(
-        [sys.executable, "-m", "ouro_toolkit.cli.main", "serve", "--sglang-python", str(fake_sglang_python),
-         "--port", str(port), "--model", "Qwen/Qwen2-VL-2B-Instruct", "--log-file", str(tmp_path / "s.log"),
-         "--", "--enable-metrics"],
+# Runs the CLI with SIGINT ignored, as a script's background job (`ouro serve ... &`) starts it.
+IGNORING_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+# Only a guard against a hang, longer than the CLI's 30 s stop grace: the fake dies on SIGTERM.
+EXIT_WAIT_S = 120
+
+
+def start_cli(fake: Path, port: int, log: Path, *args: str, ignore_sigint: bool = False):
+    prefix = [sys.executable, "-c", IGNORING_SIGINT] if ignore_sigint else [sys.executable]
+    return subprocess.Popen(
+        [*prefix, "-m", "ouro_toolkit.cli.main", "serve", "--sglang-python", str(fake),
+         "--port", str(port), "--model", "Qwen/Qwen2-VL-2B-Instruct", "--log-file", str(log),
+         "--", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
+
+
+def clean_up(cli: subprocess.Popen, fake: Path) -> None:
+    """Never leave the CLI or the fake server behind, even when the test fails."""
+    if cli.poll() is None:
+        cli.kill()
+        cli.wait()
+    pid = recorded(fake)["pid"] if fake.with_suffix(".json").exists() else None
+    if pid and alive(pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    "sig, ignore_sigint",
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-in-background-job", "sigterm"],
+)
+def test_cli_serves_prints_url_and_stops_on_signal(
+    fake_sglang_python, tmp_path, sig, ignore_sigint
+):
+    port = free_port()
+    cli = start_cli(
+        fake_sglang_python,
+        port,
+        tmp_path / "s.log",
+        "--enable-metrics",
+        ignore_sigint=ignore_sigint,
+    )
     try:
         url = cli.stdout.readline().strip()
         assert url == f"http://127.0.0.1:{port}", cli.stderr.read() if not url else url
-        with urllib.request.urlopen(url + "/health", timeout=5) as resp:
+        with urllib.request.urlopen(url + "/health", timeout=30) as resp:
             assert resp.status == 200
         rec = recorded(fake_sglang_python)
         assert rec["argv"][rec["argv"].index("--model-path") + 1] == "Qwen/Qwen2-VL-2B-Instruct"
         assert "--enable-metrics" in rec["argv"] and alive(rec["pid"])
-        cli.send_signal(signal.SIGINT)  # Ctrl-C
-        assert cli.wait(timeout=30) == 0
+        cli.send_signal(sig)
+        assert cli.wait(timeout=EXIT_WAIT_S) == 0
         stderr = cli.stderr.read()
-        assert "--server-url " + url in stderr and "SGLang stopped." in stderr
+        assert "--server-url " + url in stderr
+        assert f"SGLang stopped ({signal.Signals(sig).name})." in stderr
         assert not alive(rec["pid"])
     finally:
-        if cli.poll() is None:
-            cli.kill()
-        pid = (
-            recorded(fake_sglang_python)["pid"]
-            if fake_sglang_python.with_suffix(".json").exists()
-            else None
-        )
-        if pid and alive(pid):  # never leave the fake server behind, even when the test fails
-            os.kill(pid, signal.SIGKILL)
+        clean_up(cli, fake_sglang_python)
+
+
+def test_cli_stopped_while_waiting_for_health_stops_the_server(fake_sglang_python, tmp_path):
+    cli = start_cli(fake_sglang_python, free_port(), tmp_path / "s.log", "--fake-never-healthy")
+    try:
+        record = fake_sglang_python.with_suffix(".json")
+        while not record.exists() and cli.poll() is None:  # the launcher has started
+            time.sleep(0.05)
+        cli.send_signal(signal.SIGINT)
+        assert cli.wait(timeout=EXIT_WAIT_S) == 1
+        assert "SIGINT: stopped before http://127.0.0.1:" in cli.stderr.read()
+        assert cli.stdout.read() == ""  # never claimed a URL
+        assert not alive(recorded(fake_sglang_python)["pid"])
+    finally:
+        clean_up(cli, fake_sglang_python)
 
 
 def test_stop_kills_a_server_that_ignores_sigterm(fake_sglang_python, tmp_path):
@@ -124,12 +171,11 @@ def test_stop_kills_a_server_that_ignores_sigterm(fake_sglang_python, tmp_path):
         python=str(fake_sglang_python),
         port=free_port(),
         extra_args=["--fake-ignore-sigterm"],
-        health_timeout=30,
+        health_timeout=120,
     )
     server = launch_sglang(config, tmp_path / "s.log")
-    start = time.monotonic()
     server.stop(grace=0.5)
-    assert server.process.returncode == -signal.SIGKILL and time.monotonic() - start < 5
+    assert server.process.returncode == -signal.SIGKILL  # SIGTERM was ignored, so it was killed
 
 
 def test_server_that_dies_at_start_gives_its_log(fake_sglang_python, tmp_path):

@@ -15,7 +15,7 @@ from datasets import load_dataset
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.errors import BackendLoadError
-from ouro_toolkit.layout import CACHE_FILE
+from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.regions.tree import RegionTree
@@ -141,7 +141,7 @@ def test_http_backend_against_transformers_serve(tmp_path, image_folder, prompts
 
 
 def _cache_entries(out: Path) -> int:
-    path = out / CACHE_FILE
+    path = BuildLayout(out).cache_path(0)
     if not path.exists():
         return 0
     try:
