@@ -36,7 +36,8 @@ def test_demo_report_is_plain_and_says_what_it_cannot_show(tmp_path):
     assert "random" in head and "QA (0)" in head and "--model" in head
     assert "d0 (merged description):" in lines and "QA (0):" in lines  # a row was shown
     assert all(line.isprintable() and "\ufffd" not in line for line in lines)
-    assert "Downloading" not in done.stdout and "Downloading" in done.stderr
+    # Chatter (the offline RPN fallback's warning) goes to stderr, never stdout.
+    assert "RPN unavailable" not in done.stdout and "RPN unavailable" in done.stderr
 
 
 def test_printable_keeps_text_and_line_breaks_only():
