@@ -26,6 +26,7 @@ from ouro_toolkit.data import (
     SourceError,
     hub_files,
     iter_parquet_rows,
+    list_hub_files,
     local_split_files,
     plan_shard,
 )
@@ -236,23 +237,15 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         cached = getattr(self, "_listing", None)
         if cached is not None:
             return cached
-        from huggingface_hub import HfApi
-
         try:
-            listing = HfApi().list_repo_files(
-                self.source_repo,
-                repo_type="dataset",
-                revision=self.config.revision,
-                token=self.token,
-            )
-        except Exception as exc:  # offline, missing repo, auth: all get the same advice
+            listing = list_hub_files(self.dataset_ref, self.token)
+        except SourceError as exc:  # offline, missing repo, auth: all get the same advice
             raise SourceError(
-                f"source {self.SPEC.name!r}: cannot list Hub dataset {self.source_repo!r} "
-                f"(revision {self.config.revision!r}): {type(exc).__name__}: {one_line(exc, first_only=True)}. "
-                f"Pass data_dir=<folder with its Parquet files> to read local files, or repo_id=<copy "
-                f"with the same columns> ({MOVED_HINT})."
+                f"source {self.SPEC.name!r}: {one_line(exc)}. Pass data_dir=<folder with its "
+                f"Parquet files> to read local files, or repo_id=<copy with the same columns> "
+                f"({MOVED_HINT})."
             ) from None
-        self._listing = sorted(p for p in listing if p.endswith(".parquet"))
+        self._listing = [p for p in listing if p.endswith(".parquet")]
         return self._listing
 
     def _no_files_message(self, pattern: str) -> str:

@@ -26,6 +26,7 @@ from builders.infovqa import InfoVQA
 from builders.local import LocalImages
 from builders.ocrvqa import OCRVQA
 from builders.okvqa import OKVQA
+from builders.scenes import Scenes
 from builders.scienceqa import ScienceQA
 from builders.textcaps import TextCaps
 from builders.textvqa import TextVQA
@@ -50,6 +51,7 @@ SOURCES: dict[str, type[OuroSourceBuilder]] = {
     "chartqa": ChartQA,
     "infovqa": InfoVQA,
     "local": LocalImages,
+    "scenes": Scenes,
 }
 
 

@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ouro_toolkit.metrics",
             "ouro_toolkit.serving",
             "ouro_toolkit.models",
+            "ouro_toolkit.scenes",
         ),
     ),
     ("decomposition", ("ouro_toolkit.decomposition", "builders")),

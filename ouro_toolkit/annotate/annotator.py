@@ -43,7 +43,11 @@ class RecursiveAnnotator:
         self.prompts = prompts
         self.max_description_words = max_description_words  # d0 budget; None: unbounded
 
-    async def annotate(self, items: list[tuple[Image.Image, RegionTree]]) -> list[Annotation]:
+    async def annotate(
+        self, items: list[tuple[Image.Image, RegionTree]], ids: list[str] | None = None
+    ) -> list[Annotation]:
+        """`ids` (the rows' ids) only travel in each request's `meta`, for measurement backends."""
+        ids = ids or [""] * len(items)
         annotations = [Annotation(tree) for _, tree in items]
         depth = max((tree.max_depth for _, tree in items), default=-1)
         for level in range(depth + 1):
@@ -53,14 +57,14 @@ class RecursiveAnnotator:
                 for node in tree.nodes
                 if node.depth == level
             ]
-            requests = [self.describe_request(items[i][0], node) for i, node in jobs]
+            requests = [self.describe_request(items[i][0], node, ids[i]) for i, node in jobs]
             for (i, node), result in zip(jobs, await self.backend.generate(requests), strict=True):
                 self._apply_description(annotations[i], node, result)
         for annotation in annotations:
             annotation.description = merge_tree(annotation.tree, self.max_description_words)
         requests = [
-            self.qa_request(image, a.description)
-            for (image, _), a in zip(items, annotations, strict=True)
+            self.qa_request(image, a.description, row_id)
+            for (image, _), a, row_id in zip(items, annotations, ids, strict=True)
         ]
         for annotation, result in zip(
             annotations, await self.backend.generate(requests), strict=True
@@ -74,7 +78,9 @@ class RecursiveAnnotator:
     # Requests are laid out for a server's prefix cache (SGLang's radix cache): the constant
     # instruction (and the JSON instruction the backend appends to it) comes first, so every
     # region request shares those tokens; the image and the per-region text come after it.
-    def describe_request(self, image: Image.Image, node: RegionNode) -> VLMRequest:
+    def describe_request(
+        self, image: Image.Image, node: RegionNode, row_id: str = ""
+    ) -> VLMRequest:
         crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
         content: list[dict] = [
             {"type": "text", "text": self.prompts.describe_region},
@@ -89,9 +95,10 @@ class RecursiveAnnotator:
             sampling=SamplingParams(max_new_tokens=self.prompts.describe_max_new_tokens),
             json_schema=self.prompts.describe_schema,
             prompt_version=self.prompts.version,
+            meta={"kind": "region", "row_id": row_id, "bbox": [float(v) for v in node.bbox]},
         )
 
-    def qa_request(self, image: Image.Image, description: str) -> VLMRequest:
+    def qa_request(self, image: Image.Image, description: str, row_id: str = "") -> VLMRequest:
         # The template's text before its {description} slot is constant: it goes first.
         text = self.prompts.qa_synthesis.format(description="\x00")
         head, _, tail = text.partition("\x00")
@@ -105,6 +112,7 @@ class RecursiveAnnotator:
             sampling=SamplingParams(max_new_tokens=self.prompts.qa_max_new_tokens),
             json_schema=self.prompts.qa_schema,
             prompt_version=self.prompts.version,
+            meta={"kind": "qa", "row_id": row_id, "description": description},
         )
 
     @staticmethod

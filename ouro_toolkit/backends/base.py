@@ -26,6 +26,9 @@ class VLMRequest:
     sampling: SamplingParams = field(default_factory=SamplingParams)
     json_schema: dict[str, Any] | None = None  # ask for structured output where the backend can
     prompt_version: str = ""  # part of the cache key: bump it when prompts change
+    # What the request is about (row id, region box in full-image pixels, d0): model backends
+    # and the cache key ignore it; a measurement backend (the ground-truth oracle) reads it.
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

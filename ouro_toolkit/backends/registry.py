@@ -14,6 +14,8 @@ from ouro_toolkit.errors import ConfigError, UnknownName
 BACKENDS: dict[str, str] = {
     "transformers": "ouro_toolkit.backends.transformers_backend:TransformersBackend",
     "openai": "ouro_toolkit.backends.openai_backend:OpenAIBackend",
+    # Measurement only, never a default: answers from the truth of `scenes` rows.
+    "oracle": "ouro_toolkit.backends.oracle_backend:GroundTruthOracle",
 }
 
 # Backends that talk to a server and so need its URL.

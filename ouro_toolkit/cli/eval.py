@@ -56,7 +56,7 @@ def _list_benchmarks() -> None:
     from ouro_toolkit.evaluation.tasks import BENCHMARKS
 
     for b in BENCHMARKS.values():
-        where = b.hub_id or "local files only (--data-dir)"
+        where = b.hub_id or ("generated here" if b.generate else "local files only (--data-dir)")
         if b.config or b.data_files:
             where += f" [{b.config or b.data_files}]"
         click.echo(f"{b.name:<10} {b.title:<13} {b.metric:<17} {b.reported_split:<11} {where}")

@@ -35,7 +35,8 @@ def backend_option(default: str) -> Callable:
         type=click.Choice(list(BACKENDS)),
         default=default,
         show_default=True,
-        help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve).",
+        help="transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, transformers serve); "
+        "oracle: the ground-truth oracle, for measuring on `--source scenes` only (not a model).",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -13,10 +13,15 @@ class DatasetRef:
     config: str | None = None
     revision: str = "main"
     split: str | None = None
+    # A glob of files inside the dataset, for repos without configs (it replaces config + split).
+    data_files: str | None = None
 
     @property
     def is_local(self) -> bool:
         return self.local is not None
+
+    def with_config(self, config: str | None) -> DatasetRef:
+        return replace(self, config=config)
 
     def describe(self) -> str:
         """How error messages name this dataset."""

@@ -1,8 +1,11 @@
 """Streaming a benchmark's rows into `Sample`s: from the Hub, or from local files (`--data-dir`).
 
-Hub: `datasets.load_dataset(id, config, split=..., streaming=True)`, so `--limit 20` reads 20 rows
-and never downloads a whole split. Repos without configs (mPLUG/DocDownstream-1.0) are read by
-file (`data_files`).
+Both go through the data layer (`ouro_toolkit.data`), as the source builders do: `DataSource.ref`
+turns a benchmark into a `DatasetRef` (its local copy, or its Hub id after `--hub-org` /
+`--dataset`), `find_files` resolves its config and split to files (the dataset card's `configs:`,
+else the conventional `[<config>/]<split>-*.parquet` layouts; a `data_files` path for repos
+without configs, such as mPLUG/DocDownstream-1.0), and `iter_file_rows` streams them batch by
+batch. So `--limit 20` reads the first batches of the first file and never downloads a split.
 
 Local: `DATA_DIR/<benchmark name>/` laid out like the Hub repo, e.g. what
 `hf download lmms-lab/GQA --repo-type dataset --local-dir DATA_DIR/gqa` leaves:
@@ -16,16 +19,16 @@ import io
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from ouro_toolkit.data import find_local, iter_file_rows
+from ouro_toolkit.data import DatasetRef, SourceError, find_files, iter_file_rows
 from ouro_toolkit.data.catalog import LMMS_LAB_MOVED, MOVED_HINT
-from ouro_toolkit.errors import OuroError
+from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.evaluation.tasks import Benchmark, resolve_hub_id
@@ -54,63 +57,61 @@ class DataSource:
         root = Path(self.data_dir) / bench.name
         return root if root.is_dir() else None
 
-
-def _local_files(root: Path, config: str | None, split: str, data_files: str | None) -> list[str]:
-    if data_files:
-        path = root / data_files
-        return [str(path)] if path.is_file() else []
-    bases = [root / config, root] if config else [root]
-    return find_local(
-        bases,
-        [
-            f"{split}-*.parquet",
-            f"{split}/*.parquet",
-            f"data/{split}-*.parquet",
-            f"{split}.parquet",
-            f"{split}.jsonl",  # VSR ships test.jsonl
-            f"data/{split}-*.jsonl",
-        ],
-    )
+    def ref(self, bench: Benchmark, *, config: str | None = None) -> DatasetRef | None:
+        """The copy of `bench`'s dataset read here (None: no local copy and no Hub id)."""
+        ref = bench.ref.with_config(config or bench.config)
+        root = self.local_root(bench)
+        if root is not None:
+            return replace(ref, local=root)
+        repo_id = resolve_hub_id(bench, org=self.org, hub_ids=self.hub_ids)
+        return replace(ref, repo_id=repo_id) if repo_id else None
 
 
 def open_rows(bench: Benchmark, source: DataSource, *, config: str | None = None):
-    """An iterable of raw rows for `bench` (or for its image config when `config` is given)."""
-    config = config or bench.config
-    root = source.local_root(bench)
-    if root is not None:
-        files = _local_files(root, config, bench.split, bench.data_files)
-        if not files:
-            raise DataUnavailable(
-                f"{bench.name}: no data files for config {config!r} split {bench.split!r} under {root} "
-                f"(expected e.g. {root}/{(config + '/') if config else ''}{bench.split}-00000-of-00001.parquet)"
-            )
-        return iter_file_rows(files, source=bench.name)
-    hub_id = resolve_hub_id(bench, org=source.org, hub_ids=source.hub_ids)
-    if hub_id is None:
+    """An iterable of raw rows for `bench` (or for its image config when `config` is given).
+
+    The files are found now (a missing copy fails here, before any model loads); rows stream later.
+    """
+    if bench.generate is not None and source.local_root(bench) is None:
+        return bench.generate(bench)  # made here; a --data-dir copy of it still wins
+    ref = source.ref(bench, config=config)
+    if ref is None:
         raise DataUnavailable(
             f"{bench.name}: has no Hub copy; pass --data-dir DIR with {bench.name}/ inside ({bench.notes})"
         )
-    from datasets import load_dataset
-
     try:
-        if bench.data_files:
-            return load_dataset(
-                hub_id, data_files=bench.data_files, split=bench.split, streaming=True
-            )
-        return load_dataset(hub_id, config, split=bench.split, streaming=True)
-    except Exception as exc:  # datasets raises many types for missing/offline/gated repos
-        offline = (
-            os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1"
+        files = find_files(ref)
+    except SourceError as exc:
+        raise _unavailable(bench, ref, one_line(exc)) from None
+    if not files:
+        raise _unavailable(bench, ref, None)
+    return iter_file_rows(files, source=bench.name)
+
+
+def _unavailable(bench: Benchmark, ref: DatasetRef, problem: str | None) -> DataUnavailable:
+    what = (
+        f"file {ref.data_files!r}"
+        if ref.data_files
+        else f"config {ref.config!r} split {ref.split!r}"
+    )
+    if ref.local is not None:
+        prefix = f"{ref.config}/" if ref.config else ""
+        return DataUnavailable(
+            f"{bench.name}: {problem or 'no data files'} for {what} under {ref.local} "
+            f"(expected e.g. {ref.local}/{prefix}{bench.split}-00000-of-00001.parquet)"
         )
-        hint = (
-            "the Hub is switched off here (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE=1): use --data-dir"
-            if offline
-            else f"check the id ({MOVED_HINT}: try --hub-org {LMMS_LAB_MOVED}), "
-            "your token for gated sets, or use --data-dir"
-        )
-        raise DataUnavailable(
-            f"{bench.name}: cannot open {hub_id} ({config}, {bench.split}): {exc}; {hint}"
-        ) from None
+    offline = (
+        os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("HF_DATASETS_OFFLINE") == "1"
+    )
+    hint = (
+        "the Hub is switched off here (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE=1): use --data-dir"
+        if offline
+        else f"check the id ({MOVED_HINT}: try --hub-org {LMMS_LAB_MOVED}), "
+        "your token for gated sets, or use --data-dir"
+    )
+    return DataUnavailable(
+        f"{bench.name}: cannot open {ref.repo_id} ({what}): {problem or 'no data files'}; {hint}"
+    )
 
 
 def _attach_images(bench: Benchmark, source: DataSource, rows: list[dict[str, Any]]) -> None:

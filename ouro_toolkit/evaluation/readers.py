@@ -187,10 +187,39 @@ def read_docowl(row: dict[str, Any], bench: Benchmark, index: int) -> Sample:
     )
 
 
+SCENE_DESCRIBE_PROMPT = (
+    "Describe this image in detail: name every object, its colour and where it is in the image."
+)
+SCENE_DESCRIBE_TOKENS = 256
+
+
+def read_scene(row: dict[str, Any], bench: Benchmark, index: int) -> Sample:
+    """A `scenes` row: a description request (scored against the scene's objects) or an exact
+    question (scored by its kind); `meta` keeps the kind and the scene id."""
+    kind = str(_get(row, "kind", bench))
+    meta: dict[str, Any] = {"kind": kind, "scene": str(_get(row, "scene", bench))}
+    if kind == "describe":
+        prompt = SCENE_DESCRIBE_PROMPT
+        meta["max_new_tokens"] = SCENE_DESCRIBE_TOKENS
+        # No reference text: the truth itself is the reference (see the `scenes` scorer).
+        answers = [meta["scene"]]
+    else:
+        prompt = bench.prompt.format(question=str(_get(row, "question", bench)))
+        answers = _answers(row.get("answers"))
+    return Sample(
+        id=_sample_id(row, bench, index),
+        prompt=prompt,
+        images=_images(row, bench),
+        answers=answers,
+        meta=meta,
+    )
+
+
 READERS: dict[str, Reader] = {
     "qa": read_qa,
     "choice": read_choice,
     "iconqa": read_iconqa,
     "vsr": read_vsr,
     "docowl": read_docowl,
+    "scene": read_scene,
 }

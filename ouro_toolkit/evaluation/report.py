@@ -22,6 +22,7 @@ METRIC_LABELS = {
     "kie_f1": "F1",
     "wtq_accuracy": "denotation acc.",
     "cider": "CIDEr",
+    "scenes": "QA + description",
 }
 
 

@@ -125,7 +125,11 @@ def build_request(sample: Sample, bench: Benchmark) -> VLMRequest:
     content.append({"type": "text", "text": sample.prompt})
     return VLMRequest(
         messages=[{"role": "user", "content": content}],
-        sampling=SamplingParams(max_new_tokens=bench.max_new_tokens, temperature=0.0),
+        sampling=SamplingParams(
+            # A benchmark mixing short answers and descriptions sets it per sample.
+            max_new_tokens=sample.meta.get("max_new_tokens") or bench.max_new_tokens,
+            temperature=0.0,
+        ),
         prompt_version=PROMPT_VERSION,
     )
 

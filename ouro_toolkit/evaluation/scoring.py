@@ -145,6 +145,61 @@ def _cider(
     return Scored(corpus, [per.get(i) for i in range(len(samples))], {})
 
 
+def _scenes(
+    samples: Sequence[Sample], predictions: Sequence[str | None], profile: str, options: Options
+) -> Scored:
+    """`scenes`: exact QA by kind, descriptions by object precision/recall against the truth.
+
+    The score is the mean of QA accuracy and the descriptions' mean F1 (objects named), so
+    neither half outweighs the other whatever the mix of samples.
+    """
+    from ouro_toolkit.scenes.generate import scene_from_id
+    from ouro_toolkit.scenes.matching import answer_is_right, score_description
+
+    per: list[float | None] = []
+    qa: dict[str, list[float]] = {}
+    totals = {"objects": 0, "mentions": 0, "named": 0, "colour": 0, "position": 0}
+    f1s: list[float] = []
+    for sample, prediction in zip(samples, predictions, strict=True):
+        kind = sample.meta.get("kind", "")
+        text = "" if sample.error is not None or prediction is None else prediction
+        if kind == "describe":
+            scene = scene_from_id(str(sample.meta.get("scene", "")), render=False)
+            if scene is None:
+                per.append(None)
+                continue
+            result = score_description(scene, text)
+            totals["objects"] += result.objects
+            totals["mentions"] += result.mentions
+            totals["named"] += result.named
+            totals["colour"] += result.right_colour
+            totals["position"] += result.right_position
+            f1s.append(result.f1)
+            per.append(result.f1)
+        elif sample.answers:
+            value = float(bool(text) and answer_is_right(kind, sample.answers[0], text))
+            qa.setdefault(kind, []).append(value)
+            per.append(value)
+        else:
+            per.append(None)
+    details: dict[str, float] = {}
+    halves = []
+    every = [v for values in qa.values() for v in values]
+    if every:
+        details["qa"] = sum(every) / len(every)
+        halves.append(details["qa"])
+        details.update({f"qa_{k}": sum(v) / len(v) for k, v in sorted(qa.items())})
+    if f1s:
+        halves.append(sum(f1s) / len(f1s))
+        details["description_f1"] = halves[-1]
+        mentions, objects = max(1, totals["mentions"]), max(1, totals["objects"])
+        details["description_precision"] = totals["named"] / mentions
+        details["description_recall"] = totals["named"] / objects
+        details["description_colour"] = totals["colour"] / objects
+        details["description_position"] = totals["position"] / objects
+    return Scored(sum(halves) / len(halves) if halves else None, per, details)
+
+
 Scorer = Callable[[Sequence[Sample], Sequence[str | None], str, Options], Scored]
 
 SCORERS: dict[str, Scorer] = {
@@ -158,6 +213,7 @@ SCORERS: dict[str, Scorer] = {
     "wtq_accuracy": _per_sample(lambda p, s, prof, opt: wtq_accuracy(p, s.answers, profile=prof)),
     "kie_f1": _kie,
     "cider": _cider,
+    "scenes": _scenes,
 }
 
 

@@ -75,7 +75,11 @@ class OuroMapStep:
     async def annotate(self, batch: Sequence[Prepared]) -> list[dict[str, Any]]:
         """OURO rows for a prepared batch, in order; all of the batch's nodes go to the model together."""
         good = [p for p in batch if p.tree is not None]
-        annotations = iter(await self.annotator.annotate([(p.image, p.tree) for p in good]))
+        annotations = iter(
+            await self.annotator.annotate(
+                [(p.image, p.tree) for p in good], [str(p.source_row.get("id", "")) for p in good]
+            )
+        )
         return [
             ouro_row(
                 p.source_row,

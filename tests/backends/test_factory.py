@@ -7,7 +7,7 @@ from ouro_toolkit.backends.base import VLMBackend
 
 
 def test_unknown_kind_lists_known_ones():
-    with pytest.raises(ValueError, match="unknown backend 'sglang'.*openai, transformers"):
+    with pytest.raises(ValueError, match="unknown backend 'sglang'.*openai, oracle, transformers"):
         create_backend("sglang", "m")
 
 

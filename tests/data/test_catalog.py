@@ -13,7 +13,7 @@ SHARED = {"okvqa": "okvqa", "vqav2": "vqav2", "vizwiz": "vizwiz", "gqa": "gqa",
 
 
 def test_source_and_task_read_the_same_catalog_entry():
-    entries = {v.repo_id for v in vars(catalog).values() if isinstance(v, catalog.HubDataset)}
+    entries = {v.repo_id for v in vars(catalog).values() if isinstance(v, catalog.DatasetRef)}
     for source, task in SHARED.items():
         spec, bench = SOURCES[source].SPEC, BENCHMARKS[task]
         assert spec.repo_id == bench.hub_id and spec.repo_id in entries, source

@@ -146,7 +146,8 @@ def test_recipe_file_and_flag_override(
 def test_list() -> None:
     result = CliRunner().invoke(cli, ["eval", "--list"])
     assert result.exit_code == 0
-    assert len(result.output.strip().splitlines()) == 20
+    assert len(result.output.strip().splitlines()) == 21  # the paper's twenty, then scenes
+    assert result.output.strip().splitlines()[-1].split()[0] == "scenes"
     assert "lmms-lab/DocVQA [InfographicVQA]" in result.output
 
 

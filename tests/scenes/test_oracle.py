@@ -1,0 +1,132 @@
+"""The ground-truth oracle: right answers for true boxes, honest failures for anything else,
+and a d0 that carries the truth when the tree is the true one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+from ouro_toolkit.annotate.prompts import load_prompts
+from ouro_toolkit.backends import create_backend, request_key
+from ouro_toolkit.backends.base import VLMRequest
+from ouro_toolkit.backends.oracle_backend import GroundTruthOracle
+from ouro_toolkit.regions.tree import RegionTree
+from ouro_toolkit.scenes import describe_object, generate_scene, true_tree
+from ouro_toolkit.scenes.matching import judge_qa, score_description
+from ouro_toolkit.scenes.oracle import describe_region, qa_from_description
+
+
+def test_true_boxes_get_their_own_object():
+    for seed in range(10):
+        scene = generate_scene(seed, render=False)
+        for obj in scene.objects:
+            label, text = describe_region(scene, obj.bbox)
+            # A flower's head alone looks like a flower; a sign's text part reads as a word.
+            name = {"head": "flower", "text": "word"}.get(obj.name, obj.name)
+            assert (label, text) == (name, describe_object(scene, obj)), (scene.id, obj)
+
+
+def test_whole_image_is_background_only_and_a_wide_box_lists_what_it_holds():
+    scene = generate_scene(3, render=False)
+    label, text = describe_region(scene, (0, 0, scene.width, scene.height))
+    assert label == "scene" and scene.background in text
+    assert score_description(scene, text).named == 0
+    a, b = scene.top_level()[:2]
+    both = (
+        min(a.bbox[0], b.bbox[0]),
+        min(a.bbox[1], b.bbox[1]),
+        max(a.bbox[2], b.bbox[2]),
+        max(a.bbox[3], b.bbox[3]),
+    )
+    _, text = describe_region(scene, both)
+    named = {scene.object(i).id for i, _ in score_description(scene, text).matched}
+    assert {a.id, b.id} <= named | {d.id for d in scene.descendants(a.id) + scene.descendants(b.id)}
+
+
+def test_the_backend_answers_the_annotators_requests_with_the_truth():
+    scene = generate_scene(8)
+    tree = true_tree(scene)
+    blank = RegionTree.from_rows(
+        [{**row, "label": "", "description": ""} for row in tree.to_rows()]
+    )
+    oracle = create_backend("oracle", "ground-truth-oracle")
+    annotator = RecursiveAnnotator(oracle, load_prompts())
+    (annotation,) = asyncio.run(annotator.annotate([(scene.image, blank)], [f"scenes/{scene.id}"]))
+    assert annotation.errors == []
+    for node, true in zip(blank.nodes[1:], tree.nodes[1:], strict=True):
+        assert node.description == true.description
+    score = score_description(scene, annotation.description)
+    # The true tree through merge: every object named with its colour, and placed.
+    assert score.recall == 1.0 and score.colour_recall == 1.0 and score.precision == 1.0
+    assert score.position_recall >= 0.9
+    assert annotation.qa, "QA is written from d0"
+    judged = [judge_qa(scene, p["question"], p["answer"]) for p in annotation.qa]
+    assert all(j.judged for j in judged)
+    assert sum(j.correct for j in judged) == sum(j.answerable for j in judged) > 0
+
+
+def test_qa_comes_from_d0_not_from_the_truth():
+    pairs = qa_from_description(
+        'A picture. In the upper left, a red circle. A sign that says "OPEN".'
+    )
+    assert {
+        "question": "What colour is the circle?",
+        "answer": "red",
+        "aspect": "object details",
+    } in pairs
+    assert any(p["answer"] == "OPEN" for p in pairs)
+    assert qa_from_description("Plain background.") == []
+
+
+def _request(meta: dict, image=None) -> VLMRequest:
+    content = [{"type": "text", "text": "describe"}]
+    if image is not None:
+        content.insert(0, {"type": "image", "image": image})
+    return VLMRequest(messages=[{"role": "user", "content": content}], meta=meta)
+
+
+def test_requests_it_cannot_answer_fail_with_a_reason():
+    scene = generate_scene(2)
+    oracle = GroundTruthOracle()
+    box = list(scene.objects[0].bbox)
+    results = asyncio.run(
+        oracle.generate(
+            [
+                _request({}),
+                _request({"kind": "region", "row_id": "coco/0001", "bbox": box}),
+                _request({"kind": "region", "row_id": scene.id, "bbox": box}, scene.image),
+                _request(
+                    {"kind": "region", "row_id": scene.id, "bbox": box},
+                    scene.crop(scene.objects[0]),
+                ),
+            ]
+        )
+    )
+    assert "only the annotator's region and QA requests" in results[0].error
+    assert "names no generated scene" in results[1].error
+    assert "image is" in results[2].error and "but its box" in results[2].error
+    assert results[3].ok and json.loads(results[3].text)["label"] == scene.objects[0].name
+
+
+def test_meta_is_not_part_of_the_cache_key():
+    base = _request({})
+    with_meta = _request({"kind": "region", "row_id": "x", "bbox": [0, 0, 1, 1]})
+    assert request_key("m", base) == request_key("m", with_meta)
+
+
+@pytest.mark.timeout(600)
+def test_oracle_path_names_nine_tenths_of_objects_on_simple_scenes():
+    """The default proposers, tree rules and merge, with the oracle describing each region."""
+    from ouro_toolkit.evaluation.scene_quality import Setting, measure
+    from ouro_toolkit.proposers import DEFAULT_PROPOSERS, build_proposers
+    from ouro_toolkit.scenes import generate_scenes
+
+    scenes = generate_scenes(range(1_000_000, 1_000_008), "simple")
+    figures = measure(
+        scenes, build_proposers(DEFAULT_PROPOSERS), Setting(DEFAULT_PROPOSERS)
+    ).summary()
+    assert figures["d0_named"] >= 0.9, figures
+    assert figures["d0_colour"] >= 0.85, figures
