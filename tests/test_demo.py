@@ -38,7 +38,8 @@ def test_demo_report_is_plain_scored_and_says_what_it_cannot_show(tmp_path):
     scored = [line for line in lines if "vs truth: region labels" in line]
     assert len(scored) == 2  # the row list and the closing line
     assert all(line.isprintable() and "\ufffd" not in line for line in lines)
-    assert "Downloading" not in done.stdout and "Downloading" in done.stderr
+    # Chatter (the offline RPN fallback's warning) goes to stderr, never stdout.
+    assert "RPN unavailable" not in done.stdout and "RPN unavailable" in done.stderr
 
 
 def test_printable_keeps_text_and_line_breaks_only():

@@ -36,9 +36,12 @@ class Annotation:
 
 
 class RecursiveAnnotator:
-    def __init__(self, backend: VLMBackend, prompts: PromptSet):
+    def __init__(
+        self, backend: VLMBackend, prompts: PromptSet, max_description_words: int | None = None
+    ):
         self.backend = backend
         self.prompts = prompts
+        self.max_description_words = max_description_words  # d0 budget; None: unbounded
 
     async def annotate(
         self, items: list[tuple[Image.Image, RegionTree]], ids: list[str] | None = None
@@ -58,7 +61,7 @@ class RecursiveAnnotator:
             for (i, node), result in zip(jobs, await self.backend.generate(requests), strict=True):
                 self._apply_description(annotations[i], node, result)
         for annotation in annotations:
-            annotation.description = merge_tree(annotation.tree)
+            annotation.description = merge_tree(annotation.tree, self.max_description_words)
         requests = [
             self.qa_request(image, a.description, row_id)
             for (image, _), a, row_id in zip(items, annotations, ids, strict=True)
@@ -72,20 +75,23 @@ class RecursiveAnnotator:
                 annotation.qa = parse_qa(result.text)
         return annotations
 
+    # Requests are laid out for a server's prefix cache (SGLang's radix cache): the constant
+    # instruction (and the JSON instruction the backend appends to it) comes first, so every
+    # region request shares those tokens; the image and the per-region text come after it.
     def describe_request(
         self, image: Image.Image, node: RegionNode, row_id: str = ""
     ) -> VLMRequest:
         crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
-        text = self.prompts.describe_region
+        content: list[dict] = [
+            {"type": "text", "text": self.prompts.describe_region},
+            {"type": "image", "image": crop},
+        ]
         if node.ocr_text:
-            text += f'\nText read in this region by OCR: "{node.ocr_text}"'
+            content.append(
+                {"type": "text", "text": f'Text read in this region by OCR: "{node.ocr_text}"'}
+            )
         return VLMRequest(
-            messages=[
-                {
-                    "role": "user",
-                    "content": [{"type": "image", "image": crop}, {"type": "text", "text": text}],
-                }
-            ],
+            messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.describe_max_new_tokens),
             json_schema=self.prompts.describe_schema,
             prompt_version=self.prompts.version,
@@ -93,14 +99,16 @@ class RecursiveAnnotator:
         )
 
     def qa_request(self, image: Image.Image, description: str, row_id: str = "") -> VLMRequest:
-        text = self.prompts.qa_synthesis.format(description=description or "(no description)")
+        # The template's text before its {description} slot is constant: it goes first.
+        text = self.prompts.qa_synthesis.format(description="\x00")
+        head, _, tail = text.partition("\x00")
+        content: list[dict] = [{"type": "text", "text": head.strip()}] if head.strip() else []
+        content += [
+            {"type": "image", "image": image},
+            {"type": "text", "text": (description or "(no description)") + tail},
+        ]
         return VLMRequest(
-            messages=[
-                {
-                    "role": "user",
-                    "content": [{"type": "image", "image": image}, {"type": "text", "text": text}],
-                }
-            ],
+            messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.qa_max_new_tokens),
             json_schema=self.prompts.qa_schema,
             prompt_version=self.prompts.version,

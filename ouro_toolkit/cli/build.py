@@ -91,6 +91,20 @@ from ouro_toolkit.pipeline.config import BuildConfig
     "--push-to-hub",
     help="Push each finished shard (and the dataset card) to this Hub dataset repo.",
 )
+@click.option(
+    "--proposal-workers",
+    type=click.IntRange(0),
+    default=default_of(BuildConfig, "proposal_workers"),
+    help="Processes building region trees [default: the cores available to this process]; "
+    "0 builds them in a thread of the main process.",
+)
+@click.option(
+    "--max-description-words",
+    type=click.IntRange(1),
+    default=default_of(BuildConfig, "max_description_words"),
+    show_default=True,
+    help="d0 budget: the finest regions' details are left out of the merged description first.",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def build(**options) -> None:
     """Annotate a source recursively into OURO rows, one Parquet shard per --shard-index.
@@ -117,6 +131,11 @@ def build(**options) -> None:
             f"{stats.errors} error rows, {stats.model_calls} model calls ({stats.cache_hits} replayed from cache) "
             f"in {stats.seconds:.1f}s -> {config.out}"
         )
+        if stats.server_requests:
+            click.echo(
+                f"{stats.shard}: {stats.prompt_tokens / stats.server_requests:.0f} prompt tokens "
+                f"per request (as the server reported them, {stats.server_requests} requests)"
+            )
     _fail_if_incomplete(stats)
 
 

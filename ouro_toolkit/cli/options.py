@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ouro_toolkit.backends.registry import BACKENDS
-from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.decompose import PROPOSAL_MODES, DecomposeConfig
 from ouro_toolkit.proposers import DEFAULT_PROPOSERS
 
 _DEFAULTS = DecomposeConfig()
@@ -85,6 +85,22 @@ def proposer_options(command: Callable) -> Callable:
             help="Most children per region.",
         ),
         click.option(
+            "--max-regions",
+            type=click.IntRange(1),
+            default=_DEFAULTS.max_regions,
+            show_default=True,
+            help="Region budget per image, the whole image included (one model call each): "
+            "the strongest regions are kept, each with its parent.",
+        ),
+        click.option(
+            "--proposal-mode",
+            type=click.Choice(PROPOSAL_MODES),
+            default=_DEFAULTS.proposal_mode,
+            show_default=True,
+            help="fast: OCR and grouping once per image, reused for every region; per-crop: "
+            "every proposer on every region's crop (the paper's literal Algorithm 1).",
+        ),
+        click.option(
             "--rpn-weights",
             default="DEFAULT",
             show_default=True,
@@ -103,6 +119,8 @@ def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeCo
         max_depth=options.pop("max_depth"),
         min_region_size=options.pop("min_size"),
         max_children=options.pop("max_children"),
+        max_regions=options.pop("max_regions"),
+        proposal_mode=options.pop("proposal_mode"),
     )
     return names, options.pop("rpn_weights"), config
 

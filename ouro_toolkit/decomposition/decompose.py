@@ -2,7 +2,14 @@
 
 Each node's crop is given to every proposer; proposals above τ that are big enough, clearly
 smaller than the node and not duplicates of a sibling become its children; children are split
-again until nothing can be split or the depth limit is reached.
+again until nothing can be split or the depth limit is reached. The tree is then cut to the
+region budget (`max_regions`).
+
+Two ways to get each node's proposals, chosen by `proposal_mode`:
+- "per-crop": every proposer runs on every node's crop, the paper's literal Algorithm 1;
+- "fast" (default): proposers that can (`for_image`) run once on the whole image and answer each
+  node from that; the others run on all crops of a level in one `propose_batch` call when they
+  have one. Text lines read once are also attached to the deepest kept region containing them.
 """
 
 from __future__ import annotations
@@ -12,9 +19,13 @@ from dataclasses import dataclass, replace
 
 from PIL import Image
 
-from ouro_toolkit.proposers.base import Proposal, RegionProposer
+from ouro_toolkit.decomposition.budget import attach_text_lines, prune_tree
+from ouro_toolkit.errors import ConfigError
+from ouro_toolkit.proposers.base import ImageProposals, Proposal, RegionProposer
 from ouro_toolkit.regions.box import Box, box_area, clip_box, intersection, iou, offset_box
 from ouro_toolkit.regions.tree import RegionNode, RegionTree
+
+PROPOSAL_MODES = ("fast", "per-crop")
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,18 @@ class DecomposeConfig:
     max_children: int = 10
     nms_iou: float = 0.5  # among siblings, across proposers
     leaf_proposers: tuple[str, ...] = ("ocr",)  # a text line is not split further
+    # Each region is one model call, so this bounds an image's GPU cost (regions + 1 calls);
+    # the root counts. See docs for why 32.
+    max_regions: int = 32
+    proposal_mode: str = "fast"  # "fast" | "per-crop" (see the module docstring)
+
+    def __post_init__(self) -> None:
+        if self.proposal_mode not in PROPOSAL_MODES:
+            raise ConfigError(
+                f"proposal mode {self.proposal_mode!r} is not one of {', '.join(PROPOSAL_MODES)}"
+            )
+        if self.max_regions < 1:
+            raise ConfigError(f"--max-regions must be >= 1 (the root), got {self.max_regions}")
 
 
 def build_region_tree(
@@ -39,15 +62,20 @@ def build_region_tree(
     config: DecomposeConfig = DecomposeConfig(),
 ) -> RegionTree:
     """Split `image` recursively into a `RegionTree` whose boxes are in full-image pixels."""
+    per_image: list[ImageProposals] = []
+    per_crop = list(proposers)
+    if config.proposal_mode == "fast":
+        per_image = [p.for_image(image) for p in proposers if hasattr(p, "for_image")]
+        per_crop = [p for p in proposers if not hasattr(p, "for_image")]
     tree = RegionTree.with_root(image.width, image.height)
     frontier = [tree.root]
     while frontier:
+        splittable = [node for node in frontier if _can_split(node, config)]
+        found = _proposals(
+            image, splittable, per_image, per_crop, batched=config.proposal_mode == "fast"
+        )
         next_frontier: list[RegionNode] = []
-        for node in frontier:
-            if not _can_split(node, config):
-                continue
-            crop = image.crop(tuple(round(v) for v in node.bbox))
-            proposals = [p for proposer in proposers for p in proposer.propose(crop)]
+        for node, proposals in zip(splittable, found, strict=True):
             # The node and its ancestors contain every child by construction: compare against
             # the rest of the tree only, or a child covering >50% of its parent counts as a duplicate.
             lineage = _lineage(tree, node)
@@ -58,7 +86,35 @@ def build_region_tree(
                 )
                 next_frontier.append(child)
         frontier = next_frontier
-    return tree
+    tree = prune_tree(tree, config.max_regions)
+    # Text read once for the whole image: lines too small to be regions, or whose region was
+    # cut by the budget, still reach the deepest kept region that contains them.
+    lines = [p for index in per_image for p in index.within(tree.root.bbox) if p.text]
+    return attach_text_lines(tree, [(p.bbox, p.text) for p in lines])
+
+
+def _proposals(
+    image: Image.Image,
+    nodes: list[RegionNode],
+    per_image: list[ImageProposals],
+    per_crop: list[RegionProposer],
+    batched: bool,
+) -> list[list[Proposal]]:
+    """Each node's proposals, in its crop's pixels (what `select_children` expects)."""
+    crops = [image.crop(tuple(round(v) for v in node.bbox)) for node in nodes] if per_crop else []
+    found: list[list[Proposal]] = [[] for _ in nodes]
+    for proposer in per_crop:
+        batch = getattr(proposer, "propose_batch", None) if batched else None
+        results = batch(crops) if batch and crops else [proposer.propose(c) for c in crops]
+        for mine, result in zip(found, results, strict=True):
+            mine.extend(result)
+    for index in per_image:
+        for mine, node in zip(found, nodes, strict=True):
+            dx, dy = round(node.bbox[0]), round(node.bbox[1])
+            mine.extend(
+                replace(p, bbox=offset_box(p.bbox, -dx, -dy)) for p in index.within(node.bbox)
+            )
+    return found
 
 
 def _lineage(tree: RegionTree, node: RegionNode) -> set[int]:

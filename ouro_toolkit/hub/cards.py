@@ -122,6 +122,8 @@ def render_dataset_card(
         depth_rows=sorted(stats.depth_histogram.items()),
         aspect_rows=stats.aspects_in_order(),
         qa_count_rows=sorted(stats.qa_count_histogram.items()),
+        d0_rows=stats.d0_histogram(),
+        d0_summary=_d0_summary(stats),
         example=stats.example,
         example_tree=_tree_lines(stats.example),
         example_description=_one_line((stats.example or {}).get("description") or "(empty)", 2000),
@@ -225,6 +227,15 @@ def _tree_lines(row: Mapping[str, Any] | None) -> list[str]:
             f"- … and {len(nodes) - MAX_TREE_NODES} more regions (all of them are in `regions`)"
         )
     return lines
+
+
+def _d0_summary(stats: DatasetStats) -> str:
+    if not stats.d0_words:
+        return ""
+    return (
+        f"median {stats.d0_quantile(0.5)}, 90th percentile {stats.d0_quantile(0.9)}, "
+        f"longest {max(stats.d0_words)} words"
+    )
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -34,6 +34,7 @@ class DatasetStats:
     qa_total: int = 0
     qa_count_histogram: Counter = field(default_factory=Counter)  # images by number of QA pairs
     qa_per_aspect: Counter = field(default_factory=Counter)
+    d0_words: Counter = field(default_factory=Counter)  # annotated rows by words in d0
     sources: Counter = field(default_factory=Counter)
     tasks: Counter = field(default_factory=Counter)
     error_examples: list[str] = field(default_factory=list)
@@ -54,6 +55,23 @@ class DatasetStats:
     @property
     def max_depth(self) -> int:
         return max(self.depth_histogram, default=0)
+
+    def d0_quantile(self, q: float) -> int:
+        """The smallest d0 length (words) that at least `q` of the annotated rows do not exceed."""
+        total = sum(self.d0_words.values())
+        seen = 0
+        for words in sorted(self.d0_words):
+            seen += self.d0_words[words]
+            if seen >= q * total:
+                return words
+        return 0
+
+    def d0_histogram(self, width: int = 100) -> list[tuple[str, int]]:
+        """Annotated rows per d0 length bucket of `width` words, e.g. ("100-199", 12)."""
+        buckets: Counter = Counter()
+        for words, count in self.d0_words.items():
+            buckets[words // width] += count
+        return [(f"{b * width}-{b * width + width - 1}", buckets[b]) for b in sorted(buckets)]
 
     def aspects_in_order(self) -> list[tuple[str, int]]:
         """The paper's five aspects first (zeros included), then any other aspect seen."""
@@ -119,6 +137,8 @@ def _add_shard(stats: DatasetStats, path: Path) -> None:
     stats.qa_total += pc.sum(qa_counts).as_py() or 0
     stats.qa_count_histogram += _value_counts(qa_counts)
     stats.qa_per_aspect += _value_counts(pc.struct_field(pc.list_flatten(qa), "aspect"))
+
+    stats.d0_words += Counter(len((d or "").split()) for d in ok["description"].to_pylist())
 
     candidate = _pick_example(ok, counts, qa_counts)
     if stats.example is None or _richness(candidate) > _richness(stats.example):

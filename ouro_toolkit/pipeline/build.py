@@ -1,7 +1,9 @@
 """`build_shard`: stream a source, annotate it recursively, write one Parquet shard.
 
-Proposals for the next batch of images are computed in a worker thread while the model works on
-the current one. Model calls go through the shard's SQLite replay cache, `OUT/cache/<shard>.sqlite`, so a killed run
+Proposals for the next batches of images are computed while the model works on the current one:
+by a pool of worker processes (`proposal_workers`, one per available core by default), or in a
+thread of this process when it is 0. Model calls go through the shard's SQLite replay cache,
+`OUT/cache/<shard>.sqlite`, so a killed run
 that is started again replays everything it had already asked and continues where it stopped.
 """
 
@@ -25,6 +27,7 @@ from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
 from ouro_toolkit.pipeline.shard_writer import ShardWriter
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,10 @@ class ShardStats:
     seconds: float = 0.0
     # Rows whose image was fine but whose model calls failed (server down, timeouts): worth retrying.
     failed_calls: int = 0
+    proposal_cpu_s: float = 0.0  # CPU seconds spent decoding images and building trees
+    # As the server reports them in `usage` (0 when the backend does not say).
+    prompt_tokens: int = 0
+    server_requests: int = 0
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -109,22 +116,54 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
         return ShardStats(shard=name, skipped=True, extra=layout.read_marker(index))
-    from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.proposers import build_proposers, check_proposer_names
 
     prompts = load_prompts(config.prompts_path)
-    proposers = build_proposers(config.proposers, rpn_weights=config.rpn_weights)
-    inner = backend or make_backend(config)
-    config.record()
-    # The rollback journal, not WAL: OUT is often on a network file system (see cache.py).
-    cached = CachedBackend(inner, RequestCache(layout.cache_path(index), journal_mode="DELETE"))
-    step = OuroMapStep.create(
-        cached, proposers, config.decompose, prompts, config.config_hash(prompts.version)
-    )
-    return asyncio.run(_build(config, step, cached))
+    check_proposer_names(config.proposers)
+    # Started before the model loads (forking a process with no threads yet is fast and safe);
+    # the workers build their proposers while the model loads.
+    pool = _start_pool(config)
+    try:
+        proposers = (
+            [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
+        )
+        inner = backend or make_backend(config)
+        if pool:
+            pool.wait_ready()
+        config.record()
+        # The rollback journal, not WAL: OUT is often on a network file system (see cache.py).
+        cached = CachedBackend(inner, RequestCache(layout.cache_path(index), journal_mode="DELETE"))
+        step = OuroMapStep.create(
+            cached,
+            proposers,
+            config.decompose,
+            prompts,
+            config.config_hash(prompts.version),
+            max_description_words=config.max_description_words,
+        )
+        return asyncio.run(_build(config, step, cached, pool))
+    finally:
+        if pool:
+            pool.close()
 
 
-async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) -> ShardStats:
+def _start_pool(config: BuildConfig) -> ProposalPool | None:
+    workers = config.resolved_proposal_workers()
+    if workers == 0:
+        return None
+    from ouro_toolkit.proposers import resolve_for_workers
+
+    names = resolve_for_workers(config.proposers, config.rpn_weights)
+    settings = ProposalSettings(tuple(names), config.rpn_weights, config.decompose)
+    # Two batches ahead: the next batch is ready when the model finishes the current one.
+    return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
+
+
+async def _build(
+    config: BuildConfig, step: OuroMapStep, cached: CachedBackend, pool: ProposalPool | None
+) -> ShardStats:
     rows = source_rows(config)
+    prepared = pool.imap(rows) if pool else (step.prepare(row) for row in rows)
 
     # Ramp up 1, 2, 4, ... images: the model starts after one image's proposals instead of a
     # whole batch's, and each batch is proposed while the previous, half as big, is described.
@@ -132,7 +171,7 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
 
     def next_batch() -> list[Prepared]:
         size = next(sizes, config.batch_size)
-        return [step.prepare(row) for row in islice(rows, size)]
+        return list(islice(prepared, size))
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.layout, config.shard_index)
@@ -141,10 +180,12 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
     start = time.perf_counter()
     loop = asyncio.get_running_loop()
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as pool:
-            pending = loop.run_in_executor(pool, next_batch)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as executor:
+            pending = loop.run_in_executor(executor, next_batch)
             while batch := await pending:
-                pending = loop.run_in_executor(pool, next_batch)  # overlap proposals with the model
+                # Overlap proposals with the model.
+                pending = loop.run_in_executor(executor, next_batch)
+                stats.proposal_cpu_s += sum(p.proposal_cpu_s for p in batch)
                 for row in await step.annotate(batch):
                     writer.write(row)
                     stats.add(row)
@@ -156,6 +197,8 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
                     errors=stats.errors,
                 )
     except BaseException:
+        if pool:  # unblocks a pending next_batch at once instead of after its proposals
+            pool.close()
         writer.abort()
         raise
     finally:
@@ -163,6 +206,10 @@ async def _build(config: BuildConfig, step: OuroMapStep, cached: CachedBackend) 
         await cached.aclose()
     stats.seconds = round(time.perf_counter() - start, 3)
     stats.model_calls, stats.cache_hits = cached.stats.model_calls, cached.stats.hits
+    stats.proposal_cpu_s = round(stats.proposal_cpu_s, 3)
+    server = getattr(cached.backend, "stats", None)
+    stats.prompt_tokens = int(getattr(server, "prompt_tokens", 0))
+    stats.server_requests = int(getattr(server, "requests", 0))
     # A shard with failed model calls is written (for inspection) but not marked done, so the
     # same command redoes it: answered calls replay from the cache, failed ones are asked again.
     writer.commit(stats.to_dict(), done=stats.complete)

@@ -25,6 +25,7 @@ RUNTIME_FIELDS = (
     "batch_size",
     "push_to_hub",
     "progress",
+    "proposal_workers",
 )
 
 
@@ -54,6 +55,13 @@ class BuildConfig:
     backend_options: dict[str, Any] = field(default_factory=dict)
     push_to_hub: str | None = None  # repo id to push each finished shard to
     progress: bool = True
+    # Processes building region trees; None: one per core available to this process; 0: a
+    # thread of the main process (no pool).
+    proposal_workers: int | None = None
+    # d0 budget. 600 words is about 800 Qwen2 tokens: with the image (~330 tokens at the
+    # default max_pixels), the QA instruction (~150) and its 400-token answer, a QA request
+    # stays under 2k of Qwen2-VL's 32k context, and d0 as a training target stays readable.
+    max_description_words: int = 600
 
     def __post_init__(self) -> None:
         if isinstance(self.decompose, dict):
@@ -62,7 +70,20 @@ class BuildConfig:
             raise ConfigError(
                 f"--shard-index must be in 0..{self.num_shards - 1}, got {self.shard_index}"
             )
+        if self.proposal_workers is not None and self.proposal_workers < 0:
+            raise ConfigError(f"--proposal-workers must be >= 0, got {self.proposal_workers}")
+        if self.max_description_words < 1:
+            raise ConfigError(
+                f"--max-description-words must be >= 1, got {self.max_description_words}"
+            )
         check_server_url(self.backend, self.server_url)
+
+    def resolved_proposal_workers(self) -> int:
+        if self.proposal_workers is None:
+            from ouro_toolkit.pipeline.proposal_pool import available_cores
+
+            return available_cores()
+        return self.proposal_workers
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

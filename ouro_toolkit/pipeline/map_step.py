@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ class Prepared:
     image: Image.Image | None = None
     tree: RegionTree | None = None
     error: str = ""
+    proposal_cpu_s: float = 0.0  # CPU seconds spent decoding and proposing (in whichever process)
 
 
 @dataclass
@@ -53,13 +55,14 @@ class OuroMapStep:
         decompose: DecomposeConfig | None = None,
         prompts: PromptSet | None = None,
         config_hash: str = "",
+        max_description_words: int | None = None,
     ) -> OuroMapStep:
         prompts = prompts or load_prompts()
         provenance = Provenance(
             backend.model, backend.name, prompts.version, ouro_toolkit.__version__, config_hash
         )
         return cls(
-            RecursiveAnnotator(backend, prompts),
+            RecursiveAnnotator(backend, prompts, max_description_words),
             list(proposers),
             decompose or DecomposeConfig(),
             provenance,
@@ -67,21 +70,7 @@ class OuroMapStep:
 
     def prepare(self, source_row: dict[str, Any]) -> Prepared:
         """Decode the image and split it into its region tree; an unreadable image is kept as an error."""
-        source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
-        data = (source_row["image"] or {}).get("bytes")
-        try:
-            if not data:
-                raise ImageLoadError("row has no image bytes")
-            image = load_image(data)
-        except ImageLoadError as exc:
-            return Prepared(source_row, error=f"image of {source_row.get('id')} unreadable: {exc}")
-        try:
-            tree = build_region_tree(image, self.proposers, self.decompose)
-        except Exception as exc:  # a proposer failing on one image must not sink the shard
-            return Prepared(
-                source_row, error=f"regions of {source_row.get('id')}: {type(exc).__name__}: {exc}"
-            )
-        return Prepared(source_row, image, tree)
+        return prepare_row(source_row, self.proposers, self.decompose)
 
     async def annotate(self, batch: Sequence[Prepared]) -> list[dict[str, Any]]:
         """OURO rows for a prepared batch, in order; all of the batch's nodes go to the model together."""
@@ -108,6 +97,36 @@ class OuroMapStep:
         ]
         out = asyncio.run(self.annotate([self.prepare(row) for row in rows]))
         return {key: [row[key] for row in out] for key in out[0]} if out else {}
+
+
+def prepare_row(
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+) -> Prepared:
+    """One source row decoded and split into its region tree; failures stay with the row."""
+    start = time.process_time()
+    prepared = _prepare(source_row, proposers, decompose)
+    prepared.proposal_cpu_s = time.process_time() - start
+    return prepared
+
+
+def _prepare(
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+) -> Prepared:
+    source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
+    data = (source_row["image"] or {}).get("bytes")
+    try:
+        if not data:
+            raise ImageLoadError("row has no image bytes")
+        image = load_image(data)
+    except ImageLoadError as exc:
+        return Prepared(source_row, error=f"image of {source_row.get('id')} unreadable: {exc}")
+    try:
+        tree = build_region_tree(image, proposers, decompose)
+    except Exception as exc:  # a proposer failing on one image must not sink the shard
+        return Prepared(
+            source_row, error=f"regions of {source_row.get('id')}: {type(exc).__name__}: {exc}"
+        )
+    return Prepared(source_row, image, tree)
 
 
 def _as_image_field(image: Any) -> dict[str, Any] | None:

@@ -1,4 +1,10 @@
-"""The region-proposer protocol: an image in, scored boxes (in that image's pixels) out."""
+"""The region-proposer protocol: an image in, scored boxes (in that image's pixels) out.
+
+Two optional methods make whole trees cheaper without changing what a proposer means:
+`for_image(image)` does the work once per image and answers each region from it
+(`ImageProposals.within(box)`, full-image pixels), and `propose_batch(crops)` proposes for many
+crops in one call (the RPN batches them on a GPU).
+"""
 
 from __future__ import annotations
 
@@ -29,3 +35,10 @@ class RegionProposer(Protocol):
     name: str
 
     def propose(self, image: Image.Image) -> list[Proposal]: ...
+
+
+@runtime_checkable
+class ImageProposals(Protocol):
+    """Proposals computed once for a whole image, queried per region."""
+
+    def within(self, box: Box) -> list[Proposal]: ...

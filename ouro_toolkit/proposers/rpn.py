@@ -6,6 +6,7 @@ pass any threshold, so we refuse to run without weights instead of falling back 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,42 @@ from PIL import Image
 
 from ouro_toolkit.errors import one_line
 from ouro_toolkit.proposers.base import Proposal, ProposerUnavailable
+
+# torchvision's FasterRCNN_ResNet50_FPN_Weights.DEFAULT, named here so a process can tell whether
+# the weights are at hand without importing torch (a test checks the two agree).
+DEFAULT_WEIGHTS_URL = (
+    "https://download.pytorch.org/models/fasterrcnn_resnet50_fpn_coco-258fb6c6.pth"
+)
+
+
+def default_weights_path() -> Path:
+    """Where torch.hub keeps the default checkpoint (TORCH_HOME, else XDG_CACHE_HOME/torch)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    home = Path(os.environ.get("TORCH_HOME") or Path(cache) / "torch")
+    return home / "hub" / "checkpoints" / DEFAULT_WEIGHTS_URL.rsplit("/", 1)[1]
+
+
+def default_weights_at_hand(timeout: float = 10.0) -> bool:
+    """True when the default checkpoint is cached, or could be downloaded now (it then is)."""
+    path = default_weights_path()
+    if path.is_file():
+        return True
+    import urllib.request
+
+    try:  # offline, this fails at the name lookup, long before torch would be imported
+        urllib.request.urlopen(
+            urllib.request.Request(DEFAULT_WEIGHTS_URL, method="HEAD"), timeout=timeout
+        )
+    except OSError:
+        return False
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        torch.hub.download_url_to_file(DEFAULT_WEIGHTS_URL, str(path))
+    except Exception:  # a dropped connection: the workers will report it
+        return False
+    return True
 
 
 def _load_detector(weights: str):
@@ -69,28 +106,43 @@ class RpnProposer:
         self._rpn = detector.rpn
 
     def propose(self, image: Image.Image) -> list[Proposal]:
+        return self.propose_batch([image])[0]
+
+    def propose_batch(self, images: list[Image.Image]) -> list[list[Proposal]]:
+        """Proposals for several images in one forward pass (the crops of one tree level)."""
         from torchvision.models.detection.rpn import concat_box_prediction_layers
 
         torch = self._torch
-        pixels = torch.from_numpy(np.asarray(image).copy()).to(self.device)
-        tensor = pixels.permute(2, 0, 1).float() / 255.0
+        tensors = [
+            torch.from_numpy(np.asarray(image).copy()).to(self.device).permute(2, 0, 1).float()
+            / 255.0
+            for image in images
+        ]
         with torch.inference_mode():
-            images, _ = self._transform([tensor])
-            features = list(self._backbone(images.tensors).values())
+            batch, _ = self._transform(tensors)
+            features = list(self._backbone(batch.tensors).values())
             objectness, deltas = self._rpn.head(features)
-            anchors = self._rpn.anchor_generator(images, features)
+            anchors = self._rpn.anchor_generator(batch, features)
             per_level = [o[0].shape[0] * o[0].shape[1] * o[0].shape[2] for o in objectness]
             objectness, deltas = concat_box_prediction_layers(objectness, deltas)
-            decoded = self._rpn.box_coder.decode(deltas, anchors).view(1, -1, 4)
+            decoded = self._rpn.box_coder.decode(deltas, anchors).view(len(images), -1, 4)
             boxes, scores = self._rpn.filter_proposals(
-                decoded, objectness, images.image_sizes, per_level
+                decoded, objectness, batch.image_sizes, per_level
             )
-        # The transform resized the image; map boxes back to the pixels we were given.
-        resized_h, resized_w = images.image_sizes[0]
-        scale = torch.tensor([image.width / resized_w, image.height / resized_h] * 2)
-        return [
-            Proposal(tuple(float(v) for v in box), float(score), self.name)
-            for box, score in zip(
-                (boxes[0].cpu() * scale).tolist(), scores[0].cpu().tolist(), strict=True
+        # The transform resized each image; map boxes back to the pixels we were given.
+        out = []
+        for image, (resized_h, resized_w), image_boxes, image_scores in zip(
+            images, batch.image_sizes, boxes, scores, strict=True
+        ):
+            scale = torch.tensor([image.width / resized_w, image.height / resized_h] * 2)
+            out.append(
+                [
+                    Proposal(tuple(float(v) for v in box), float(score), self.name)
+                    for box, score in zip(
+                        (image_boxes.cpu() * scale).tolist(),
+                        image_scores.cpu().tolist(),
+                        strict=True,
+                    )
+                ]
             )
-        ]
+        return out

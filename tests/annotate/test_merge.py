@@ -1,7 +1,7 @@
 """Merge rules on hand-written descriptions."""
 
 from ouro_toolkit.annotate.labels import mentioning_sentence, normalise_label, split_sentences
-from ouro_toolkit.annotate.merge import merge_tree, relative_position
+from ouro_toolkit.annotate.merge import merge_tree, relative_position, word_count
 from ouro_toolkit.regions.tree import RegionTree
 
 
@@ -84,3 +84,49 @@ def test_empty_child_descriptions_add_nothing_and_positions_cover_the_grid():
     ]:
         node.bbox = bbox
         assert relative_position(node, parent) == expected
+
+
+def _long(sentence: str, n: int) -> str:
+    return " ".join(f"{sentence} number {i}." for i in range(n))
+
+
+def test_a_sentence_already_said_is_not_said_again():
+    tree = _tree(
+        "A red mug stands on a table.",
+        [
+            ((10, 10, 60, 60), "mug", "A red mug stands on a table. It is chipped."),
+            ((210, 210, 290, 290), "spoon", "a red mug stands on a table!"),
+            ((210, 10, 290, 80), "", "A spoon lies nearby."),
+            ((10, 210, 80, 290), "", "A spoon lies nearby."),
+        ],
+    )
+    text = merge_tree(tree)
+    assert text.lower().count("a red mug stands on a table") == 1
+    assert text.count("spoon lies nearby") == 1 and "It is chipped." in text
+
+
+def test_word_budget_drops_the_finest_regions_first():
+    tree = RegionTree.with_root(400, 400)
+    tree.root.description = "A kitchen."
+    big = tree.add(tree.root, (0, 0, 300, 300), 0.9, "grouping")
+    big.label, big.description = "", _long("A big shelf", 10)
+    small = tree.add(tree.root, (300, 300, 340, 340), 0.9, "grouping")
+    small.label, small.description = "", _long("A small jar", 10)
+    deep = tree.add(big, (0, 0, 100, 100), 0.99, "grouping")
+    deep.label, deep.description = "", _long("A deep cup", 10)
+    full = merge_tree(tree)
+    assert "deep cup" in full and "small jar" in full and word_count(full) > 100
+    # Level 2 goes first, then the weaker/smaller region of level 1.
+    text = merge_tree(tree, max_words=110)
+    assert "deep cup" not in text and "big shelf" in text and "small jar" in text
+    assert word_count(text) <= 110
+    text = merge_tree(tree, max_words=60)
+    assert "small jar" not in text and "big shelf" in text and word_count(text) <= 60
+    assert merge_tree(tree, max_words=2) == "A kitchen."
+
+
+def test_a_root_description_longer_than_the_budget_keeps_its_first_sentences():
+    tree = RegionTree.with_root(100, 100)
+    tree.root.description = "One two three. Four five six. Seven eight nine."
+    assert merge_tree(tree, max_words=7) == "One two three. Four five six."
+    assert merge_tree(tree, max_words=2) == "One two"

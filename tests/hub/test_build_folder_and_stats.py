@@ -78,6 +78,9 @@ def test_stats_count_what_the_shards_hold(tmp_path: Path) -> None:
     assert dict(stats.depth_histogram) == {0: 4, 1: 8, 2: 4}
     assert stats.qa_total == 14 and dict(stats.qa_count_histogram) == {2: 1, 3: 1, 4: 1, 5: 1}
     assert stats.aspects_in_order()[0] == ("object details", 4)
+    # Each annotated row's d0 is "A <photo> scene with a person wearing a helmet, and a sign. (i)".
+    assert dict(stats.d0_words) == {13: 4} and stats.d0_quantile(0.5) == 13
+    assert stats.d0_histogram() == [("0-99", 4)]
     assert (
         stats.example is not None and len(stats.example["qa"]) == 5 and "image" not in stats.example
     )
@@ -99,6 +102,7 @@ def test_card_yaml_parses_and_drops_secrets(tmp_path: Path) -> None:
     parsed = DatasetCard(str(card))
     assert parsed.data.to_dict()["dataset_info"]["splits"][0]["num_examples"] == 2
     assert "hf_leak" not in str(card) and "Bearer" not in str(card)
+    assert "**Length of d0**" in str(card) and "median 13, 90th percentile 13" in str(card)
     assert (
         json.loads(str(card).split("```json\n")[1].split("```")[0])["model"]
         == "Qwen/Qwen2-VL-7B-Instruct"

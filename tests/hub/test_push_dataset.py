@@ -132,7 +132,7 @@ def test_dataset_card_yaml_is_valid_and_holds_the_figures(pushed: dict, module_h
         "| interactions | 1 |",
         "| QA pairs per image (mean) | 3.50 |",
         "| prompt version | `v1` |",
-        "| thresholds | `max_child_area_ratio=0.7, max_children=10, max_depth=2, min_region_size=32, min_text_height=8, nms_iou=0.5, threshold=0.5` |",
+        "| thresholds | `max_child_area_ratio=0.7, max_children=10, max_depth=2, max_regions=32, min_region_size=32, min_text_height=8, nms_iou=0.5, threshold=0.5` |",
         ERROR_MESSAGE,
         f'load_dataset("{REPO}", split="train")',
     ):

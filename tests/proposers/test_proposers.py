@@ -83,6 +83,11 @@ def test_rpn_loads_a_local_checkpoint_and_maps_boxes_to_input_pixels(tmp_path):
         x0, y0, x1, y1 = p.bbox
         assert -0.5 <= x0 <= x1 <= 300.5 and -0.5 <= y0 <= y1 <= 200.5
         assert 0.0 <= p.score <= 1.0
+    # Batched (the crops of one tree level): the same proposals as one image at a time.
+    other = photo("astronaut", (300, 200))
+    batch = proposer.propose_batch([image, other, image])
+    assert batch[0] == proposals and batch[2] == proposals
+    assert batch[1] == proposer.propose(other)
 
 
 def test_unknown_proposer_lists_known_ones():
@@ -99,3 +104,20 @@ def test_a_file_that_is_not_an_rpn_checkpoint_is_refused_and_objects_falls_back(
         RpnProposer(weights=str(bogus))
     (objects,) = build_proposers(["objects"], rpn_weights=str(bogus))
     assert objects.name == "grouping"
+
+
+def test_the_default_rpn_url_is_torchvisions(monkeypatch, tmp_path):
+    from torchvision.models.detection import FasterRCNN_ResNet50_FPN_Weights
+
+    from ouro_toolkit.proposers import resolve_for_workers
+    from ouro_toolkit.proposers.rpn import DEFAULT_WEIGHTS_URL, default_weights_path
+
+    assert DEFAULT_WEIGHTS_URL == FasterRCNN_ResNet50_FPN_Weights.DEFAULT.url
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    assert default_weights_path().parent == tmp_path / "hub" / "checkpoints"
+    # Here no model site can be reached: the workers are told to build the offline proposer.
+    assert resolve_for_workers(["objects", "ocr"], "DEFAULT") == ["grouping", "ocr"]
+    default_weights_path().parent.mkdir(parents=True)
+    default_weights_path().write_bytes(b"cached")  # what torch.hub leaves behind
+    assert resolve_for_workers(["objects", "ocr"], "DEFAULT") == ["rpn", "ocr"]
+    assert resolve_for_workers(["objects"], "my.pth") == ["objects"]

@@ -1,0 +1,283 @@
+"""`ProposalPool`: worker processes that decode source rows and build their region trees.
+
+Proposals are CPU work that holds the GIL for much of its time, so one process per core is what
+scales. Rows go out one at a time to whichever worker is free, and come back in stream order;
+the pool never holds more than `max_pending` rows (sent, being proposed, or waiting for the
+consumer), so a fast source cannot fill memory ahead of a slow model.
+
+Shutdown: workers ignore Ctrl-C (the parent decides, then terminates them), and each worker
+watches its parent and exits when the parent is gone, even after a SIGKILL that gave the parent
+no chance to clean up. A worker that dies on an image (a crash in native code) leaves that row
+with an error, and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import queue
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
+from ouro_toolkit.pipeline.map_step import Prepared, prepare_row
+
+log = logging.getLogger(__name__)
+PARENT_CHECK_S = 0.5  # how often a worker checks that its parent is alive
+_END = object()
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), which is what a pool can use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ProposalSettings:
+    """What a worker needs to build its own proposers."""
+
+    proposers: tuple[str, ...]
+    rpn_weights: str
+    decompose: DecomposeConfig
+
+
+class _Failed:
+    """An exception raised while a worker started, carried to the parent."""
+
+    def __init__(self, exc: BaseException):
+        self.kind, self.message = type(exc).__name__, one_line(exc)
+        self.error: BaseException | None = exc
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # not every exception survives a pickle round trip
+            self.error = None
+
+    def exception(self) -> BaseException:
+        return self.error or BackendLoadError(
+            f"a proposal worker could not start: {self.kind}: {self.message}"
+        )
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent_pid:
+            os._exit(1)  # orphaned: nobody will read our results
+
+
+def _worker_main(conn: Connection, settings: ProposalSettings, parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    from ouro_toolkit.proposers import build_proposers
+
+    try:
+        # One thread per proposer: the pool already runs one worker per core.
+        proposers = build_proposers(settings.proposers, rpn_weights=settings.rpn_weights, threads=1)
+    except Exception as exc:
+        conn.send(_Failed(exc))
+        return
+    conn.send([p.name for p in proposers])
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        seq, row = task
+        conn.send((seq, prepare_row(row, proposers, settings.decompose)))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, settings: ProposalSettings):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(child, settings, os.getpid()),
+            name="ouro-propose",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.task: tuple[int, dict[str, Any]] | None = None  # what it is proposing now
+        self.ready = False
+
+
+class ProposalPool:
+    """`imap(rows)` yields one `Prepared` per row, in order, proposed by `workers` processes."""
+
+    def __init__(self, settings: ProposalSettings, workers: int, max_pending: int | None = None):
+        if workers < 1:
+            raise ConfigError(f"--proposal-workers must be >= 1 here, got {workers}")
+        self.settings = settings
+        self.max_pending = max_pending or 4 * workers
+        # fork starts a worker in milliseconds; it is only safe while this process has one thread.
+        method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+        self._ctx = mp.get_context(method)
+        self._workers = [_Worker(self._ctx, settings) for _ in range(workers)]
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumed = 0  # rows the consumer has taken (bounds how far the feeder runs ahead)
+        self.proposer_names: list[str] = []
+
+    def wait_ready(self) -> list[str]:
+        """Block until every worker has built its proposers; raise what a failing one raised."""
+        for worker in self._workers:
+            self._await_ready(worker)
+        return self.proposer_names
+
+    def _await_ready(self, worker: _Worker) -> None:
+        if worker.ready:
+            return
+        try:
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise BackendLoadError(
+                f"a proposal worker exited while starting (exit code {worker.process.exitcode})"
+            ) from None
+        if isinstance(reply, _Failed):
+            self.close()
+            raise reply.exception()
+        worker.ready, self.proposer_names = True, reply
+
+    def imap(self, rows: Iterable[dict[str, Any]]) -> Iterator[Prepared]:
+        self.wait_ready()
+        out: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(
+            target=self._schedule, args=(iter(rows), out), name="ouro-propose-feed", daemon=True
+        )
+        self._thread.start()
+        while True:
+            try:
+                item = out.get(timeout=0.2)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            self._consumed += 1
+            yield item
+
+    def _schedule(self, rows: Iterator[dict[str, Any]], out: queue.Queue) -> None:
+        """Feed free workers, collect replies, release them to `out` in stream order."""
+        done: dict[int, Prepared | BaseException] = {}
+        next_seq = next_out = 0
+        exhausted = False
+        try:
+            while not self._stop.is_set():
+                for worker in self._workers:
+                    if exhausted or worker.task is not None:
+                        continue
+                    if next_seq - self._consumed >= self.max_pending:
+                        break
+                    try:
+                        row = next(rows)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    except Exception as exc:  # a source error ends the stream, in its place
+                        done[next_seq] = exc
+                        next_seq += 1
+                        exhausted = True
+                        break
+                    self._send(worker, (next_seq, row))
+                    next_seq += 1
+                while next_out in done:
+                    out.put(done.pop(next_out))
+                    next_out += 1
+                if exhausted and next_out == next_seq:
+                    out.put(_END)
+                    return
+                self._collect(done, timeout=0.2)
+        except BaseException as exc:  # never leave the consumer waiting on a dead feeder
+            out.put(exc)
+
+    def _send(self, worker: _Worker, task: tuple[int, dict[str, Any]]) -> None:
+        try:
+            worker.conn.send(task)
+            worker.task = task
+        except OSError:  # it died while idle: nothing was lost, a fresh one takes the row
+            fresh = self._respawn(worker)
+            fresh.conn.send(task)
+            fresh.task = task
+
+    def _collect(self, done: dict[int, Prepared | BaseException], timeout: float) -> None:
+        busy = [w for w in self._workers if w.task is not None]
+        if not busy:
+            time.sleep(0.01)  # the consumer is behind: nothing to wait for but it
+            return
+        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        for worker in busy:
+            if worker.conn in ready:
+                try:
+                    seq, prepared = worker.conn.recv()
+                except (EOFError, OSError):
+                    self._replace(worker, done)
+                    continue
+                done[seq] = prepared
+                worker.task = None
+            elif worker.process.sentinel in ready:
+                self._replace(worker, done)
+
+    def _replace(self, worker: _Worker, done: dict[int, Prepared | BaseException]) -> None:
+        """A worker died mid-image: that row keeps the error, a fresh worker takes over."""
+        seq, row = worker.task  # type: ignore[misc]
+        worker.process.join(timeout=1)
+        code = worker.process.exitcode
+        log.warning("a proposal worker died (exit code %s) on row %s", code, row.get("id"))
+        done[seq] = Prepared(
+            dict(row),
+            error=f"regions of {row.get('id')}: the proposal worker died (exit code {code}) "
+            "on this image",
+        )
+        self._respawn(worker)
+
+    def _respawn(self, worker: _Worker) -> _Worker:
+        worker.conn.close()
+        # By now this process runs threads (feeder, model client): only spawn is safe.
+        fresh = _Worker(mp.get_context("spawn"), self.settings)
+        self._await_ready(fresh)
+        self._workers[self._workers.index(worker)] = fresh
+        return fresh
+
+    def worker_pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
+
+    def close(self) -> None:
+        """Stop feeding and end every worker now (an image half-proposed is not needed)."""
+        self._stop.set()
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+    def __enter__(self) -> ProposalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["ProposalPool", "ProposalSettings", "available_cores"]

@@ -1,0 +1,121 @@
+"""The proposal worker pool: same trees as in-process, in order, errors in place, clean exits."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.pipeline.map_step import prepare_row
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings, available_cores
+from ouro_toolkit.proposers import build_proposers
+from ouro_toolkit.proposers.base import ProposerUnavailable
+from tests.helpers.images import photo
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = ProposalSettings(("grouping", "ocr"), "DEFAULT", DecomposeConfig())
+
+
+def _row(i: int, name: str | None) -> dict:
+    if name is None:
+        return {"id": f"r{i}", "image": {"bytes": b"not an image", "path": None}}
+    buffer = io.BytesIO()
+    photo(name, (320, 240)).save(buffer, format="PNG")
+    return {"id": f"r{i}", "image": {"bytes": buffer.getvalue(), "path": None}}
+
+
+def test_pool_gives_the_in_process_trees_in_stream_order_with_errors_in_place():
+    names = ["coffee", "astronaut", None, "rocket", "chelsea", "coffee"]
+    rows = [_row(i, n) for i, n in enumerate(names)]
+    proposers = build_proposers(SETTINGS.proposers)
+    expected = [prepare_row(r, proposers, SETTINGS.decompose) for r in rows]
+    with ProposalPool(SETTINGS, workers=2, max_pending=3) as pool:
+        got = list(pool.imap(iter(rows)))
+    assert [p.source_row["id"] for p in got] == [r["id"] for r in rows]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert (mine.tree is None) == (theirs.tree is None)
+        if theirs.tree is not None:
+            assert mine.tree.to_rows() == theirs.tree.to_rows()
+            assert mine.image.size == theirs.image.size and mine.proposal_cpu_s > 0
+    assert got[2].tree is None and "r2" in got[2].error and "unreadable" in got[2].error
+
+
+def test_a_source_error_reaches_the_consumer_after_the_rows_before_it():
+    def stream():
+        yield _row(0, "coffee")
+        raise ValueError("source broke at row 1")
+
+    with ProposalPool(SETTINGS, workers=1) as pool:
+        seen = []
+        with pytest.raises(ValueError, match="source broke"):
+            for prepared in pool.imap(stream()):
+                seen.append(prepared.source_row["id"])
+    assert seen == ["r0"]
+
+
+def test_a_worker_that_cannot_build_its_proposers_fails_the_pool_with_the_reason(tmp_path):
+    settings = ProposalSettings(("rpn",), str(tmp_path / "missing.pth"), DecomposeConfig())
+    pool = ProposalPool(settings, workers=1)
+    with pytest.raises(ProposerUnavailable, match="does not exist"):
+        pool.wait_ready()
+    assert all(not psutil.pid_exists(pid) or _gone(pid) for pid in pool.worker_pids())
+
+
+def test_default_worker_count_is_the_cores_this_process_may_use():
+    assert available_cores() == len(os.sched_getaffinity(0))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait_gone(pids: list[int], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(_gone(pid) for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _start_script(rows: int) -> tuple[subprocess.Popen, list[int]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.pipeline.pool_script", str(rows)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, like a job in a terminal
+    )
+    line = process.stdout.readline()
+    assert line.startswith("workers"), process.stderr.read()
+    pids = [int(p) for p in line.split()[1:]]
+    assert len(pids) == 2 and all(not _gone(p) for p in pids)
+    return process, pids
+
+
+def test_workers_exit_when_their_parent_is_sigkilled():
+    process, pids = _start_script(rows=50)
+    process.kill()  # SIGKILL: the parent runs no cleanup at all
+    process.wait()
+    assert _wait_gone(pids), "orphaned proposal workers are still running"
+
+
+def test_ctrl_c_stops_the_parent_and_its_workers_without_worker_tracebacks():
+    process, pids = _start_script(rows=50)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole foreground group
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "interrupted" in out
+    assert "Traceback" not in err, err
+    assert _wait_gone(pids)
