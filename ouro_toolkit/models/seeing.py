@@ -17,7 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ouro_toolkit.models.tiny import CHAT_TEMPLATE, SPECIAL_TOKENS
+from ouro_toolkit.models.tiny import (
+    CHAT_TEMPLATE,
+    Qwen2VLShape,
+    qwen2vl_config,
+    train_bpe_tokenizer,
+)
 
 # The tiny template minus its default system prompt block.
 _SYSTEM_BLOCK = (
@@ -44,74 +49,22 @@ class SeeingConfig:
 
 
 def train_tokenizer(corpus: Iterable[str], vocab_size: int):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # every byte stays encodable
-        show_progress=False,
-    )
-    tok.train_from_iterator(corpus, trainer=trainer)
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        unk_token=None,
-        additional_special_tokens=SPECIAL_TOKENS[1:],
-        model_max_length=32768,
-        padding_side="left",
-        chat_template=SEEING_CHAT_TEMPLATE,
-    )
+    return train_bpe_tokenizer(corpus, vocab_size, SEEING_CHAT_TEMPLATE)
 
 
 def model_config(tokenizer, cfg: SeeingConfig):
-    from transformers import Qwen2VLConfig
-
-    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    head_dim = cfg.hidden // cfg.heads
-    half = head_dim // 2  # mrope sections (temporal, height, width) must sum to head_dim / 2
-    section = [half - 2 * (3 * half // 8), 3 * half // 8, 3 * half // 8]
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": cfg.hidden,
-        "intermediate_size": cfg.intermediate,
-        "num_hidden_layers": cfg.layers,
-        "num_attention_heads": cfg.heads,
-        "num_key_value_heads": cfg.kv_heads,
-        "max_position_embeddings": 4096,
-        "rope_parameters": {
-            "rope_type": "default",
-            "rope_theta": 10_000.0,
-            "mrope_section": section,
-        },
-        "bos_token_id": ids["<|endoftext|>"],
-        "eos_token_id": ids["<|im_end|>"],
-        "pad_token_id": ids["<|endoftext|>"],
-    }
-    vision_config = {
-        "depth": cfg.vision_depth,
-        "embed_dim": cfg.vision_embed,
-        "hidden_size": cfg.hidden,
-        "num_heads": cfg.vision_heads,
-        "mlp_ratio": 2,
-        "patch_size": 14,
-        "spatial_merge_size": 2,
-        "temporal_patch_size": 2,
-    }
-    return Qwen2VLConfig(
-        text_config=text_config,
-        vision_config=vision_config,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-        tie_word_embeddings=False,
+    shape = Qwen2VLShape(
+        hidden=cfg.hidden,
+        heads=cfg.heads,
+        kv_heads=cfg.kv_heads,
+        layers=cfg.layers,
+        intermediate=cfg.intermediate,
+        rope_theta=10_000.0,
+        vision_depth=cfg.vision_depth,
+        vision_embed=cfg.vision_embed,
+        vision_heads=cfg.vision_heads,
     )
+    return qwen2vl_config(tokenizer, shape)
 
 
 def make_seeing_qwen2vl(corpus: Iterable[str], cfg: SeeingConfig | None = None, seed: int = 0):

@@ -14,6 +14,8 @@ the Qwen2-VL chat template with `{% generation %}` markers around assistant turn
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 REAL_MODEL_IDS = ("Qwen/Qwen2-VL-7B-Instruct", "Qwen/Qwen2-VL-2B-Instruct")
@@ -87,7 +89,8 @@ Left, right, top, bottom, above, below, behind, in front of, near, far, large, s
 """
 
 
-def _train_tokenizer(vocab_size: int = 512):
+def train_bpe_tokenizer(corpus: Iterable[str], vocab_size: int, chat_template: str):
+    """A byte-level BPE trained on `corpus`, with the Qwen2-VL special tokens and `chat_template`."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -100,7 +103,7 @@ def _train_tokenizer(vocab_size: int = 512):
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # every byte encodable
         show_progress=False,
     )
-    tok.train_from_iterator([_CORPUS] * 4, trainer=trainer)
+    tok.train_from_iterator(corpus, trainer=trainer)
     return PreTrainedTokenizerFast(
         tokenizer_object=tok,
         eos_token="<|im_end|>",
@@ -109,38 +112,57 @@ def _train_tokenizer(vocab_size: int = 512):
         additional_special_tokens=SPECIAL_TOKENS[1:],
         model_max_length=32768,
         padding_side="left",  # decoder-only batches generate from the right edge
-        chat_template=CHAT_TEMPLATE,
+        chat_template=chat_template,
     )
 
 
-def _model_config(tokenizer, hidden: int = 64, heads: int = 4):
+@dataclass(frozen=True)
+class Qwen2VLShape:
+    """The sizes of a Qwen2-VL made from a config (the tiny test model's by default)."""
+
+    hidden: int = 64
+    heads: int = 4
+    kv_heads: int = 2
+    layers: int = 2
+    intermediate: int = 128
+    rope_theta: float = 1_000_000.0
+    vision_depth: int = 2
+    vision_embed: int = 32
+    vision_heads: int = 2
+
+    @property
+    def mrope_section(self) -> list[int]:
+        # (temporal, height, width) sections must sum to head_dim / 2; 16 -> [2, 3, 3].
+        half = self.hidden // self.heads // 2
+        return [half - 2 * (3 * half // 8), 3 * half // 8, 3 * half // 8]
+
+
+def qwen2vl_config(tokenizer, shape: Qwen2VLShape):
     from transformers import Qwen2VLConfig
 
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    head_dim = hidden // heads  # 16 -> mrope_section must sum to 8
     text_config = {
         "vocab_size": len(tokenizer),
-        "hidden_size": hidden,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": heads,
-        "num_key_value_heads": 2,
+        "hidden_size": shape.hidden,
+        "intermediate_size": shape.intermediate,
+        "num_hidden_layers": shape.layers,
+        "num_attention_heads": shape.heads,
+        "num_key_value_heads": shape.kv_heads,
         "max_position_embeddings": 4096,
         "rope_parameters": {
             "rope_type": "default",
-            "rope_theta": 1_000_000.0,
-            "mrope_section": [2, 3, 3],
+            "rope_theta": shape.rope_theta,
+            "mrope_section": shape.mrope_section,
         },
         "bos_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
         "pad_token_id": ids["<|endoftext|>"],
     }
-    assert sum(text_config["rope_parameters"]["mrope_section"]) == head_dim // 2
     vision_config = {
-        "depth": 2,
-        "embed_dim": 32,
-        "hidden_size": hidden,  # vision output feeds the text model directly
-        "num_heads": 2,
+        "depth": shape.vision_depth,
+        "embed_dim": shape.vision_embed,
+        "hidden_size": shape.hidden,  # vision output feeds the text model directly
+        "num_heads": shape.vision_heads,
         "mlp_ratio": 2,
         "patch_size": 14,
         "spatial_merge_size": 2,
@@ -175,8 +197,8 @@ def make_tiny_qwen2vl(out_dir: str | Path, seed: int = 0) -> Path:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _train_tokenizer()
-    config = _model_config(tokenizer)
+    tokenizer = train_bpe_tokenizer([_CORPUS] * 4, 512, CHAT_TEMPLATE)
+    config = qwen2vl_config(tokenizer, Qwen2VLShape())
     torch.manual_seed(seed)
     model = Qwen2VLForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(

@@ -116,6 +116,6 @@ def test_ctrl_c_stops_the_parent_and_its_workers_without_worker_tracebacks():
     process, pids = _start_script(rows=50)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole foreground group
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 130 and "interrupted" in out
+    assert process.returncode == 130 and "interrupted" in out, (process.returncode, out, err)
     assert "Traceback" not in err, err
     assert _wait_gone(pids)
