@@ -264,8 +264,10 @@ class ProposalPool:
         for worker in self._workers:
             if worker.process.is_alive():
                 worker.process.terminate()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
+        # Ctrl-C can land inside Thread.start(): a feeder that never started has nothing to join.
+        feeder = self._thread
+        if feeder is not None and feeder.is_alive() and feeder is not threading.current_thread():
+            feeder.join(timeout=5)
         for worker in self._workers:
             worker.process.join(timeout=5)
             if worker.process.is_alive():

@@ -119,3 +119,16 @@ def test_ctrl_c_stops_the_parent_and_its_workers_without_worker_tracebacks():
     assert process.returncode == 130 and "interrupted" in out, (process.returncode, out, err)
     assert "Traceback" not in err, err
     assert _wait_gone(pids)
+
+
+def test_close_after_ctrl_c_inside_the_feeder_start_does_not_fail():
+    # Ctrl-C can land in Thread.start(), after the feeder is set but before it runs; close()
+    # must then stop the workers instead of raising "cannot join thread before it is started".
+    import threading
+
+    pool = ProposalPool(SETTINGS, workers=1)
+    pool.wait_ready()
+    pids = pool.worker_pids()
+    pool._thread = threading.Thread(target=lambda: None)
+    pool.close()
+    assert _wait_gone(pids)
