@@ -12,8 +12,10 @@ with invisible noise (+-3 grey levels): how much of a tree is stable at all.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -24,17 +26,8 @@ from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_t
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.regions.box import iou
 
-PHOTOS = (
-    "astronaut",
-    "coffee",
-    "chelsea",
-    "rocket",
-    "camera",
-    "immunohistochemistry",
-    "hubble_deep_field",
-    "retina",
-)
-SIZE = (640, 480)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.throughput import PHOTOS, SIZE  # noqa: E402  (the same photos, one list)
 
 
 def photos(count: int) -> list[tuple[str, Image.Image]]:
