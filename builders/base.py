@@ -221,6 +221,24 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         for index, row in enumerate(rows):
             yield datasets.builder.Key(first_shard, index), row
 
+    # --- streaming -------------------------------------------------------------------------
+    def stream_rows(self, split: str) -> Iterator[dict[str, Any]]:
+        """Rows of `split`, as `as_streaming_dataset(split).decode(False)` yields them.
+
+        The same generator and the same feature encoding, without the `IterableDataset` wrapper:
+        its constructor imports torch whenever torch is installed (2 s here, more on a busy
+        machine), and `ouro build` would pay that before its first row reaches a proposal worker.
+        """
+        generators = {g.name: g for g in self._split_generators(None)}
+        if split not in generators:
+            raise SourceError(
+                f"source {self.SPEC.name!r} has no split {split!r}; its splits: "
+                f"{', '.join(generators)}"
+            )
+        features = self.info.features
+        for _, row in self._generate_examples(**generators[split].gen_kwargs):
+            yield features.encode_example({name: row.get(name) for name in features})
+
     # --- finding files ---------------------------------------------------------------------
     def split_files(self, split: str, pattern: str) -> list[str]:
         """Parquet files of `split` under data_dir (local paths) or in the Hub repo (hf:// URLs)."""

@@ -1,9 +1,10 @@
 """The source registry: name -> builder class, and `iter_source`, the streaming entry point.
 
 `iter_source` is what `ouro build --source NAME` calls. It builds the source's
-`datasets.GeneratorBasedBuilder` and iterates `builder.as_streaming_dataset(split)` with image
-decoding turned off, so each row's `image` is `{"bytes": ..., "path": ...}` with the bytes embedded
-(checked to work with datasets 5.2: no loading script, no download, no Arrow cache is written).
+`datasets.GeneratorBasedBuilder` and iterates `builder.stream_rows(split)`: the rows
+`builder.as_streaming_dataset(split).decode(False)` would give, so each row's `image` is
+`{"bytes": ..., "path": ...}` with the bytes embedded (no loading script, no download, no Arrow
+cache is written), without the wrapper whose constructor imports torch.
 
 To add a source: write `builders/<name>.py` (a `SourceSpec` and a `normalise` method) and add one
 line to `SOURCES` below.
@@ -87,7 +88,7 @@ def iter_source(
     """
     builder = get_builder(name, data_dir=data_dir, repo_id=repo_id, **options)
     split = split or builder.SPEC.default_split
-    stream = builder.as_streaming_dataset(split=split).decode(False)
+    stream = builder.stream_rows(split)
     counts: Counter[str] = Counter()
     total = bad = 0
     try:

@@ -25,20 +25,31 @@ from ouro_toolkit.regions.box import Box
 @dataclass
 class GroupingProposer:
     scales: tuple[int, ...] = (100, 300, 800)
-    work_side: int = 256  # segment a downscaled copy: proposals need shapes, not detail
+    # Each scale segments a downscaled copy with this longest side: proposals need shapes, not
+    # detail, and a coarse scale's segments are big. Against one 256 px copy for all three, these
+    # sides find as many true objects on the ground-truth scenes, more precisely, at 0.78x the CPU
+    # (benchmarks/quality.py, benchmarks/proposal_paths.py).
+    work_sides: tuple[int, ...] = (256, 192, 160)
     min_area_fraction: float = 0.01
     max_area_fraction: float = 0.9
     nms_iou: float = 0.6
     max_proposals: int = 30
     name: str = "grouping"
 
+    def __post_init__(self) -> None:
+        if len(self.work_sides) != len(self.scales):
+            raise ValueError(
+                f"GroupingProposer needs one work side per scale: scales {self.scales}, "
+                f"work_sides {self.work_sides}"
+            )
+
     def propose(self, image: Image.Image) -> list[Proposal]:
-        boxes, scores = _scored_segments(image, self.work_side, self.scales)
+        boxes, scores = _scored_segments(image, self.scales, self.work_sides)
         total = float(image.width * image.height)
         return self._pick(boxes, scores, total)
 
     def for_image(self, image: Image.Image) -> SegmentIndex:
-        boxes, scores = _scored_segments(image, self.work_side, self.scales)
+        boxes, scores = _scored_segments(image, self.scales, self.work_sides)
         return SegmentIndex(self, boxes, scores)
 
     def _pick(self, boxes: np.ndarray, scores: np.ndarray, total: float) -> list[Proposal]:
@@ -108,18 +119,18 @@ def capped_nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, cap:
 
 
 def _scored_segments(
-    image: Image.Image, work_side: int, scales: tuple[int, ...]
+    image: Image.Image, scales: tuple[int, ...], work_sides: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Boxes (in `image` pixels) and scores of every segment at every scale."""
     from skimage.segmentation import felzenszwalb
 
-    factor = min(1.0, work_side / max(image.size))
-    small = image.resize(
-        (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-    )
-    pixels = np.asarray(small, dtype=np.float32) / 255.0
     boxes, scores = [], []
-    for scale in scales:
+    for scale, side in zip(scales, work_sides, strict=True):
+        factor = min(1.0, side / max(image.size))
+        small = image.resize(
+            (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        )
+        pixels = np.asarray(small, dtype=np.float32) / 255.0
         segments = felzenszwalb(pixels, scale=scale, sigma=0.8, min_size=max(20, scale // 4))
         seg_boxes, seg_scores = _score_segments(pixels, segments)
         boxes.append(seg_boxes / factor)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from builders.base import SourceError
-from builders.registry import iter_source
+from builders.registry import get_builder, iter_source
 from tests.helpers.source_layouts import image_bytes
 
 
@@ -88,3 +90,25 @@ def test_local_needs_a_folder(tmp_path: Path) -> None:
         next(iter_source("local"))
     with pytest.raises(SourceError, match="is not a folder"):
         next(iter_source("local", data_dir=str(tmp_path / "missing")))
+
+
+def test_local_stream_rows_equals_datasets_streaming(tmp_path: Path) -> None:
+    builder = get_builder("local", data_dir=str(make_folder(tmp_path)))
+    assert list(builder.stream_rows("train")) == list(
+        builder.as_streaming_dataset(split="train").decode(False)
+    )
+
+
+def test_streaming_a_source_does_not_import_torch(tmp_path: Path) -> None:
+    """`ouro build` streams in the parent process, where torch would cost seconds of start-up."""
+    folder = make_folder(tmp_path)
+    code = (
+        "import sys\n"
+        "from builders.registry import iter_source\n"
+        f"rows = list(iter_source('local', data_dir={str(folder)!r}))\n"
+        "assert len(rows) == 5, rows\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

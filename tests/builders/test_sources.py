@@ -88,3 +88,14 @@ def test_streaming_shards_by_parquet_file(tmp_path: Path) -> None:
     assert [[row["id"] for row in stream.shard(2, i)] for i in (0, 1)] == [
         [e["id"]] for e in case.expected
     ]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_stream_rows_equals_datasets_streaming(name: str, tmp_path: Path) -> None:
+    """`iter_source` reads `stream_rows`; it must give what datasets' own streaming gives."""
+    case = CASES[name]
+    builder = get_builder(name, data_dir=str(case.write(tmp_path)))
+    ours = list(builder.stream_rows(case.split))
+    theirs = list(builder.as_streaming_dataset(split=case.split).decode(False))
+    assert ours == theirs
+    assert len(ours) == len(case.expected)

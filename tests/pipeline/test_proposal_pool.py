@@ -15,7 +15,13 @@ import pytest
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.pipeline.map_step import prepare_row
-from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings, available_cores
+from ouro_toolkit.pipeline.proposal_pool import (
+    WARM_UP_SIZE,
+    ProposalPool,
+    ProposalSettings,
+    available_cores,
+    warm_up,
+)
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
 from tests.helpers.images import photo
@@ -132,3 +138,29 @@ def test_close_after_ctrl_c_inside_the_feeder_start_does_not_fail():
     pool._thread = threading.Thread(target=lambda: None)
     pool.close()
     assert _wait_gone(pids)
+
+
+class _Recording:
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.sizes: list[tuple[int, int]] = []
+
+    def propose(self, image):
+        self.sizes.append(image.size)
+        return []
+
+
+class _Broken:
+    name = "broken"
+
+    def propose(self, image):
+        raise RuntimeError("cannot propose")
+
+
+def test_warm_up_runs_every_proposer_once_and_survives_one_that_fails():
+    """Workers warm up before they say ready, so lazy imports are not paid on a real row."""
+    recording = _Recording()
+    warm_up([_Broken(), recording], DecomposeConfig())  # must not raise
+    warm_up([recording], DecomposeConfig())
+    assert recording.sizes == [(WARM_UP_SIZE, WARM_UP_SIZE)]

@@ -5,6 +5,7 @@ import pytest
 from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
+from ouro_toolkit.proposers.grouping import GroupingProposer
 from tests.helpers.images import photo, text_image
 
 
@@ -121,3 +122,8 @@ def test_the_default_rpn_url_is_torchvisions(monkeypatch, tmp_path):
     default_weights_path().write_bytes(b"cached")  # what torch.hub leaves behind
     assert resolve_for_workers(["objects", "ocr"], "DEFAULT") == ["rpn", "ocr"]
     assert resolve_for_workers(["objects"], "my.pth") == ["objects"]
+
+
+def test_grouping_needs_one_work_side_per_scale():
+    with pytest.raises(ValueError, match="one work side per scale"):
+        GroupingProposer(scales=(100, 300), work_sides=(256,))
