@@ -15,7 +15,9 @@ with default settings on real photos (scikit-image's, at 640x480), against `Inst
 2. 1 vs 2 proposal workers, alternated run by run so both see the same machine load: whole
    builds, and the proposal pool alone (no server) on the same photos.
 3. how many cores would keep a server answering 50 regions/s at least 95% busy.
-4. prompt tokens per request as a real server (`transformers serve`, tiny Qwen2-VL) reports them.
+4. prompt tokens per request as a real server (`transformers serve`, tiny Qwen2-VL) reports them,
+   and how many of a region request's tokens the next one shares from the start (what SGLang's
+   radix cache computes once), counted with the shipped M0's tokenizer and chat template.
 """
 
 from __future__ import annotations
@@ -228,6 +230,53 @@ def prompt_tokens(work: Path, photos: Path) -> None:
         server.stop()
 
 
+def common_prefix(a: list[int], b: list[int]) -> int:
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def shared_prefix(photos: Path) -> None:
+    """Tokens two region requests of one image have in common from the start: what SGLang's
+    radix cache computes once. Counted with the shipped M0's tokenizer and Qwen2-VL chat template."""
+    from transformers import AutoProcessor
+
+    from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+    from ouro_toolkit.annotate.prompts import load_prompts
+    from ouro_toolkit.backends.messages import images_in, map_image_parts, with_json_instruction
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
+    from ouro_toolkit.experiment.config import shipped_m0
+    from ouro_toolkit.proposers import build_proposers
+
+    processor = AutoProcessor.from_pretrained(shipped_m0())
+    annotator = RecursiveAnnotator(backend=None, prompts=load_prompts())  # builds requests only
+
+    def token_ids(request) -> list[int]:
+        messages = with_json_instruction(request.messages, request.json_schema)
+        text = processor.apply_chat_template(
+            map_image_parts(messages, lambda _: {"type": "image"}),
+            add_generation_prompt=True,
+            tokenize=False,
+        )
+        return processor(text=[text], images=images_in(messages))["input_ids"][0]
+
+    proposers = build_proposers(["grouping", "ocr"], threads=1)
+    shared = total = pairs = 0
+    for path in sorted(photos.iterdir())[:4]:
+        image = Image.open(path).convert("RGB")
+        tree = build_region_tree(image, proposers, DecomposeConfig())
+        ids = [token_ids(annotator.describe_request(image, n)) for n in tree.nodes[1:6]]
+        for a, b in zip(ids, ids[1:], strict=False):
+            shared, total, pairs = shared + common_prefix(a, b), total + len(b), pairs + 1
+    print(
+        f"prefix shared by consecutive region requests (M0's tokenizer, Qwen2-VL chat template): "
+        f"{shared / pairs:.0f} of {total / pairs:.0f} prompt tokens = {shared / total:.0%} "
+        f"(the chat header, the instruction and the JSON schema; {pairs} pairs; M0's max_pixels "
+        "is 50,176, so its image parts are short: at a real model's larger max_pixels the same "
+        "prefix is a smaller share)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=8)
@@ -261,6 +310,7 @@ def main() -> None:
         if not args.no_prompt_tokens:
             print()
             prompt_tokens(work, photos)
+            shared_prefix(photos)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 

@@ -4,13 +4,14 @@ servers for the faults (slow replies, 5xx, rejected response_format, non-JSON re
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
 
 from ouro_toolkit.backends.base import VLMRequest
 from ouro_toolkit.backends.openai_backend import OpenAIBackend, normalize_server_url
-from tests.helpers.fake_chat_servers import ScriptedChatServer, SlowHttpServer
+from tests.helpers.fake_chat_servers import ScriptedChatServer, SlowHttpServer, last_text
 from tests.helpers.vlm_requests import image_request
 
 
@@ -208,3 +209,23 @@ def test_backend_survives_separate_event_loops():
         first = asyncio.run(backend.generate([request]))  # no aclose in between, as a script might
         second = asyncio.run(backend.generate([request]))
     assert first[0].text == "answer 1" and second[0].text == "answer 2"
+
+
+def test_full_concurrency_is_kept_across_several_small_connection_pools():
+    """`concurrency` requests are in flight at once although no client holds more than 8
+    connections: all 20 must reach the server before any is answered."""
+    concurrency = 20
+    arrived = threading.Barrier(concurrency, timeout=30)
+
+    def script(payload, n):
+        arrived.wait()  # raises (and the request fails) unless all 20 are in flight together
+        return 200, last_text(payload)
+
+    with ScriptedChatServer(script) as server:
+        server._server.socket.listen(64)  # 20 connections at once: more than socketserver's 5
+        backend = OpenAIBackend("m", server.url, concurrency=concurrency, max_retries=0)
+        requests = [VLMRequest([{"role": "user", "content": f"q{i}"}]) for i in range(40)]
+        results = run(backend, requests)
+    assert [r.text for r in results] == [f"q{i}" for i in range(40)]
+    assert backend.stats.http_calls == 40
+    assert len(backend._new_clients()) == 3  # 20 connections as clients of at most 8
