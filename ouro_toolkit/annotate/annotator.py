@@ -75,14 +75,21 @@ class RecursiveAnnotator:
                 annotation.qa = parse_qa(result.text)
         return annotations
 
+    # Requests are laid out for a server's prefix cache (SGLang's radix cache): the constant
+    # instruction (and the JSON instruction the backend appends to it) comes first, so every
+    # region request shares those tokens; the image and the per-region text come after it.
     def describe_request(
         self, image: Image.Image, node: RegionNode, row_id: str = ""
     ) -> VLMRequest:
         crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
-        text = self.prompts.describe_region
+        content: list[dict] = [
+            {"type": "text", "text": self.prompts.describe_region},
+            {"type": "image", "image": crop},
+        ]
         if node.ocr_text:
-            text += f'\nText read in this region by OCR: "{node.ocr_text}"'
-        content = [{"type": "image", "image": crop}, {"type": "text", "text": text}]
+            content.append(
+                {"type": "text", "text": f'Text read in this region by OCR: "{node.ocr_text}"'}
+            )
         return VLMRequest(
             messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.describe_max_new_tokens),
@@ -92,8 +99,14 @@ class RecursiveAnnotator:
         )
 
     def qa_request(self, image: Image.Image, description: str, row_id: str = "") -> VLMRequest:
-        text = self.prompts.qa_synthesis.format(description=description or "(no description)")
-        content = [{"type": "image", "image": image}, {"type": "text", "text": text}]
+        # The template's text before its {description} slot is constant: it goes first.
+        text = self.prompts.qa_synthesis.format(description="\x00")
+        head, _, tail = text.partition("\x00")
+        content: list[dict] = [{"type": "text", "text": head.strip()}] if head.strip() else []
+        content += [
+            {"type": "image", "image": image},
+            {"type": "text", "text": (description or "(no description)") + tail},
+        ]
         return VLMRequest(
             messages=[{"role": "user", "content": content}],
             sampling=SamplingParams(max_new_tokens=self.prompts.qa_max_new_tokens),

@@ -56,20 +56,30 @@ def images_in(messages: list[dict[str, Any]]) -> list[Image.Image]:
 def with_json_instruction(
     messages: list[dict[str, Any]], schema: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """A copy of `messages` whose last user turn ends with the JSON instruction."""
+    """A copy of `messages` whose last user turn carries the JSON instruction.
+
+    It joins that turn's first text part, which callers keep constant across requests, so a
+    server's prefix cache shares it too; a turn without text gets it as a last part.
+    """
     out = [dict(m) for m in messages]
+    instruction = json_instruction(schema)
     for message in reversed(out):
         if message.get("role") != "user":
             continue
         content = message.get("content")
         if isinstance(content, str):
-            message["content"] = content + json_instruction(schema)
+            message["content"] = content + instruction
+            return out
+        parts = list(content or [])
+        first_text = next((i for i, p in enumerate(parts) if p.get("type") == "text"), None)
+        if first_text is None:
+            parts.append({"type": "text", "text": instruction.strip()})
         else:
-            message["content"] = list(content or []) + [
-                {"type": "text", "text": json_instruction(schema).strip()}
-            ]
+            part = parts[first_text]
+            parts[first_text] = {**part, "text": part["text"].rstrip() + instruction}
+        message["content"] = parts
         return out
-    return out + [{"role": "user", "content": json_instruction(schema).strip()}]
+    return out + [{"role": "user", "content": instruction.strip()}]
 
 
 def image_digest(image: Image.Image) -> str:
