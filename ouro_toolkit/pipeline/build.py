@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -26,9 +26,11 @@ from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend, l
 from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
-from ouro_toolkit.pipeline.map_step import OuroMapStep, Prepared
+from ouro_toolkit.pipeline.prepare import Prepared
 from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
-from ouro_toolkit.pipeline.shard_writer import ShardWriter
+
+if TYPE_CHECKING:
+    from ouro_toolkit.pipeline.map_step import OuroMapStep
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +107,6 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
 
     Publishing is the caller's decision: the returned stats say whether the shard is complete.
     """
-    from builders.registry import spec
-
-    spec(config.source)  # an unknown source fails here, before any model or proposer loads
     layout, index = config.layout, config.shard_index
     config.check_folder()
     name = layout.name(index)
@@ -120,10 +119,15 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
 
     prompts = load_prompts(config.prompts_path)
     check_proposer_names(config.proposers)
-    # Started before the model loads (forking a process with no threads yet is fast and safe);
-    # the workers build their proposers while the model loads.
+    # Started first, while this process has one thread (a fork is then fast and safe) and has not
+    # imported `datasets` and the model side yet: the workers build and warm up their proposers
+    # while this process imports those and loads the model.
     pool = _start_pool(config)
     try:
+        from builders.registry import spec
+        from ouro_toolkit.pipeline.map_step import OuroMapStep
+
+        spec(config.source)  # an unknown source fails here, before the model loads
         proposers = (
             [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
         )
@@ -172,6 +176,8 @@ async def _build(
     def next_batch() -> list[Prepared]:
         size = next(sizes, config.batch_size)
         return list(islice(prepared, size))
+
+    from ouro_toolkit.pipeline.shard_writer import ShardWriter
 
     stats = ShardStats(shard=config.shard_name())
     writer = ShardWriter(config.layout, config.shard_index)

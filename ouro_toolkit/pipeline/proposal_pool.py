@@ -31,7 +31,7 @@ from PIL import Image
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
-from ouro_toolkit.pipeline.map_step import Prepared, prepare_row
+from ouro_toolkit.pipeline.prepare import Prepared, prepare_row
 from ouro_toolkit.proposers.base import RegionProposer
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
-from ouro_toolkit.pipeline.map_step import prepare_row
+from ouro_toolkit.pipeline.prepare import prepare_row
 from ouro_toolkit.pipeline.proposal_pool import (
     WARM_UP_SIZE,
     ProposalPool,
@@ -164,3 +164,16 @@ def test_warm_up_runs_every_proposer_once_and_survives_one_that_fails():
     warm_up([_Broken(), recording], DecomposeConfig())  # must not raise
     warm_up([recording], DecomposeConfig())
     assert recording.sizes == [(WARM_UP_SIZE, WARM_UP_SIZE)]
+
+
+def test_the_pool_and_the_build_module_import_neither_datasets_nor_torch():
+    """`ouro build` forks its workers before it imports `datasets`, so they warm up while the
+    parent imports it; a module-level import of either here would put seconds back on start-up."""
+    code = (
+        "import sys\n"
+        "import ouro_toolkit.pipeline.build, ouro_toolkit.pipeline.proposal_pool\n"
+        "print(sorted(m for m in ('datasets', 'torch', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
