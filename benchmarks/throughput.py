@@ -243,7 +243,7 @@ def shared_prefix(photos: Path) -> None:
 
     from ouro_toolkit.annotate.annotator import RecursiveAnnotator
     from ouro_toolkit.annotate.prompts import load_prompts
-    from ouro_toolkit.backends.messages import images_in, map_image_parts, with_json_instruction
+    from ouro_toolkit.backends.messages import chat_prompt, images_in, request_messages
     from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
     from ouro_toolkit.experiment.config import shipped_m0
     from ouro_toolkit.proposers import build_proposers
@@ -252,12 +252,8 @@ def shared_prefix(photos: Path) -> None:
     annotator = RecursiveAnnotator(backend=None, prompts=load_prompts())  # builds requests only
 
     def token_ids(request) -> list[int]:
-        messages = with_json_instruction(request.messages, request.json_schema)
-        text = processor.apply_chat_template(
-            map_image_parts(messages, lambda _: {"type": "image"}),
-            add_generation_prompt=True,
-            tokenize=False,
-        )
+        messages = request_messages(request)
+        text = chat_prompt(processor, messages)
         return processor(text=[text], images=images_in(messages))["input_ids"][0]
 
     proposers = build_proposers(["grouping", "ocr"], threads=1)

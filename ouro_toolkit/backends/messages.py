@@ -11,11 +11,14 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from ouro_toolkit.backends.json_output import json_instruction
+
+if TYPE_CHECKING:
+    from ouro_toolkit.backends.base import VLMRequest
 
 # Chat-template control tokens such as <|im_end|>, <|endoftext|>, <|image_pad|>. `transformers
 # serve` leaves them in replies; an embedded decode may leave added tokens behind.
@@ -80,6 +83,24 @@ def with_json_instruction(
         message["content"] = parts
         return out
     return out + [{"role": "user", "content": instruction.strip()}]
+
+
+def request_messages(request: VLMRequest) -> list[dict[str, Any]]:
+    """The messages a backend sends for `request`: its own, plus the JSON instruction when it
+    asks for JSON. Every backend, and whatever trains or measures against them, goes through this."""
+    if request.json_schema is None:
+        return request.messages
+    return with_json_instruction(request.messages, request.json_schema)
+
+
+def chat_prompt(processor: Any, messages: list[dict[str, Any]]) -> str:
+    """The prompt text a Hugging Face processor's chat template makes of `messages`, images as
+    placeholders (the processor expands them from the images passed beside it)."""
+    return processor.apply_chat_template(
+        map_image_parts(messages, lambda _: {"type": "image"}),
+        add_generation_prompt=True,
+        tokenize=False,
+    )
 
 
 def image_digest(image: Image.Image) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
-from ouro_toolkit.backends.messages import to_openai_messages, with_json_instruction
+from ouro_toolkit.backends.messages import request_messages, to_openai_messages
 from ouro_toolkit.backends.registry import check_server_url
 from ouro_toolkit.backends.results import failed, finish_result
 from ouro_toolkit.errors import ConfigError
@@ -158,9 +158,7 @@ class OpenAIBackend:
         return result
 
     def _payload(self, request: VLMRequest) -> dict[str, Any]:
-        messages = request.messages
-        if request.json_schema is not None:
-            messages = with_json_instruction(messages, request.json_schema)
+        messages = request_messages(request)
         s = request.sampling
         payload: dict[str, Any] = {
             "model": self.model,

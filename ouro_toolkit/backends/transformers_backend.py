@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import Any
 
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest, VLMResult
-from ouro_toolkit.backends.messages import images_in, map_image_parts, with_json_instruction
+from ouro_toolkit.backends.messages import chat_prompt, images_in, request_messages
 from ouro_toolkit.backends.results import failed, finish_result
 from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 
@@ -178,14 +178,8 @@ class TransformersBackend:
         processor, model = self._processor, self._hf_model
         prompts, images = [], []
         for request in batch:
-            messages = request.messages
-            if request.json_schema is not None:
-                messages = with_json_instruction(messages, request.json_schema)
-            prompts.append(
-                processor.apply_chat_template(
-                    _template_messages(messages), add_generation_prompt=True, tokenize=False
-                )
-            )
+            messages = request_messages(request)
+            prompts.append(chat_prompt(processor, messages))
             images.extend(image.convert("RGB") for image in images_in(messages))
         proc_kwargs = {"size": self._image_size} if self._image_size else {}
         inputs = processor(
@@ -215,8 +209,3 @@ class TransformersBackend:
 
 def _sampling_key(s: SamplingParams) -> tuple:
     return (s.max_new_tokens, s.temperature, s.top_p, -1 if s.seed is None else s.seed)
-
-
-def _template_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop the PIL objects: the chat template only needs to know where images go."""
-    return map_image_parts(messages, lambda _: {"type": "image"})

@@ -6,17 +6,14 @@ from transformers import AutoProcessor
 
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.prompts import load_prompts
-from ouro_toolkit.backends.messages import images_in, with_json_instruction
-from ouro_toolkit.backends.transformers_backend import _template_messages
+from ouro_toolkit.backends.messages import chat_prompt, images_in, request_messages
 from ouro_toolkit.regions.tree import RegionTree
 from tests.helpers.images import photo
 
 
 def _token_ids(processor, request) -> list[int]:
-    messages = with_json_instruction(request.messages, request.json_schema)
-    prompt = processor.apply_chat_template(
-        _template_messages(messages), add_generation_prompt=True, tokenize=False
-    )
+    messages = request_messages(request)
+    prompt = chat_prompt(processor, messages)
     inputs = processor(text=[prompt], images=images_in(messages), return_tensors="pt")
     return inputs["input_ids"][0].tolist()
 

@@ -26,7 +26,7 @@ from PIL import Image
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.merge import merge_tree
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
-from ouro_toolkit.backends.messages import with_json_instruction
+from ouro_toolkit.backends.messages import request_messages
 from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
 from ouro_toolkit.evaluation.tasks import SHORT
 from ouro_toolkit.regions.tree import RegionNode
@@ -71,12 +71,6 @@ def crop_label(obj: SceneObject) -> str:
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def _prompt_messages(request) -> list[dict[str, Any]]:
-    if request.json_schema is None:
-        return request.messages
-    return with_json_instruction(request.messages, request.json_schema)
 
 
 def _node(obj: SceneObject) -> RegionNode:
@@ -129,7 +123,7 @@ class RoleSampler:
         request = self.annotator.describe_request(scene.image, node)
         answer = {"label": crop_label(obj), "description": describe_object(scene, obj)}
         truth = {"colour": obj.colour, "name": obj.name, "label": crop_label(obj)}
-        return Sample("crop", _prompt_messages(request), _dump(answer), truth)
+        return Sample("crop", request_messages(request), _dump(answer), truth)
 
     def _crop(self, scene: Scene, rng: random.Random) -> Sample:
         if rng.random() < PROPOSAL_SHARE:
@@ -144,7 +138,7 @@ class RoleSampler:
         request = self.annotator.describe_request(scene.image, node)
         label, description = describe_region(scene, box)
         answer = {"label": label, "description": description}
-        return Sample("crop", _prompt_messages(request), _dump(answer), {"label": label})
+        return Sample("crop", request_messages(request), _dump(answer), {"label": label})
 
     def _scene(self, scene: Scene, rng: random.Random) -> Sample:
         root = RegionNode(
@@ -153,7 +147,7 @@ class RoleSampler:
         request = self.annotator.describe_request(scene.image, root)
         answer = {"label": SCENE_LABEL, "description": caption(scene)}
         return Sample(
-            "scene", _prompt_messages(request), _dump(answer), {"caption": caption(scene)}
+            "scene", request_messages(request), _dump(answer), {"caption": caption(scene)}
         )
 
     def d0(self, scene: Scene) -> str:
@@ -174,7 +168,7 @@ class RoleSampler:
                 for p in pairs
             ]
         }
-        return Sample("qa", _prompt_messages(request), _dump(answer), {})
+        return Sample("qa", request_messages(request), _dump(answer), {})
 
     def _answer(self, scene: Scene, rng: random.Random) -> Sample:
         if rng.random() < DESCRIBE_SHARE:

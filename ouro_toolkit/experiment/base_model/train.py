@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ouro_toolkit.backends.messages import chat_prompt
 from ouro_toolkit.experiment.base_model.roles import ROLES, RoleSampler, Sample, corpus, image_of
 from ouro_toolkit.models.seeing import SeeingConfig
 
@@ -50,21 +51,9 @@ class BaseModelConfig:
     architecture: SeeingConfig = field(default_factory=SeeingConfig)
 
 
-def template_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for m in messages:
-        content = m.get("content")
-        if isinstance(content, list):
-            content = [{"type": "image"} if p.get("type") == "image" else p for p in content]
-        out.append({**m, "content": content})
-    return out
-
-
 def encode(sample: Sample, processor) -> dict[str, Any]:
     """Prompt (as the backend renders it) + answer + <|im_end|>; labels only on the answer."""
-    prompt = processor.apply_chat_template(
-        template_messages(sample.messages), add_generation_prompt=True, tokenize=False
-    )
+    prompt = chat_prompt(processor, sample.messages)
     images = [im.convert("RGB") for im in image_of(sample)]
     inputs = processor(text=[prompt], images=images or None, return_tensors="pt")
     tok = processor.tokenizer
@@ -126,12 +115,7 @@ def generate(model, processor, samples: list[Sample], max_new_tokens: int) -> li
     import torch
 
     processor.tokenizer.padding_side = "left"
-    prompts = [
-        processor.apply_chat_template(
-            template_messages(s.messages), add_generation_prompt=True, tokenize=False
-        )
-        for s in samples
-    ]
+    prompts = [chat_prompt(processor, s.messages) for s in samples]
     images = [im.convert("RGB") for s in samples for im in image_of(s)]
     inputs = processor(text=prompts, images=images or None, padding=True, return_tensors="pt")
     with torch.inference_mode():
