@@ -177,3 +177,29 @@ def test_the_pool_and_the_build_module_import_neither_datasets_nor_torch():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_ouro_build_starts_its_workers_before_it_imports_datasets(tmp_path):
+    """What the test above protects, seen in a real build: when the pool starts, the parent has
+    not imported `datasets` yet, and the build still completes."""
+    code = f"""
+import sys
+import ouro_toolkit.pipeline.build as build
+from ouro_toolkit.pipeline.config import BuildConfig
+
+seen = []
+class Spy(build.ProposalPool):
+    def __init__(self, *args, **kwargs):
+        seen.append("datasets" in sys.modules)
+        super().__init__(*args, **kwargs)
+
+build.ProposalPool = Spy
+config = BuildConfig(source="scenes", split="validation", limit=1, backend="oracle",
+                     model="ground-truth-oracle", proposers=["grouping"],
+                     out={str(tmp_path / "out")!r}, proposal_workers=1, progress=False)
+stats = build.build_shard(config)
+print(seen, stats.images, stats.errors)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[False] 1 0"
