@@ -30,6 +30,13 @@ BUILD_CONFIG = {
     ).to_dict(),
     "server_api_key": "must-never-reach-a-card",
 }
+PROVENANCE = {
+    "model": BUILD_CONFIG["model"],
+    "backend": "transformers",
+    "prompt_version": "v1",
+    "toolkit_version": "0.1.0",
+    "config_hash": "abc123",
+}
 ERROR_MESSAGE = "ImageLoadError: cannot identify image file 'broken.jpg'"
 
 
@@ -69,13 +76,7 @@ def ok_row(index: int, photo: str) -> dict[str, Any]:
         "regions": tree.to_rows(),
         "description": f"A {photo} scene with a person wearing a helmet, and a sign. ({index})",
         "qa": qa,
-        "provenance": {
-            "model": BUILD_CONFIG["model"],
-            "backend": "transformers",
-            "prompt_version": "v1",
-            "toolkit_version": "0.1.0",
-            "config_hash": "abc123",
-        },
+        "provenance": dict(PROVENANCE),
         "status": "ok",
         "error": "",
     }
@@ -91,13 +92,7 @@ def error_row(index: int) -> dict[str, Any]:
         "regions": [],
         "description": "",
         "qa": [],
-        "provenance": {
-            "model": BUILD_CONFIG["model"],
-            "backend": "transformers",
-            "prompt_version": "v1",
-            "toolkit_version": "0.1.0",
-            "config_hash": "abc123",
-        },
+        "provenance": dict(PROVENANCE),
         "status": "error",
         "error": ERROR_MESSAGE,
     }
