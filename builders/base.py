@@ -7,11 +7,17 @@ with pyarrow (never a full load), embeds and checks each image, turns bad input 
 string on the row (never a dropped row), and merges consecutive rows about the same image into one
 row with several QA pairs, so the expensive annotation step sees each image once.
 
+A copy in another layout fails before its first row: every file of the shard must have the spec's
+required `columns` (optional ones are read when present), and a split the source lacks, or one
+without files, is refused with one line that names the file or glob and the fix (`--repo-id`,
+`--data-dir`). The layouts were read from the Hub's cards; tests/builders/layouts/ records them.
+
 Output rows follow `ouro_toolkit.source_schema.SOURCE_FEATURES`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -20,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import datasets
+import pyarrow.parquet as pq
 
 from ouro_toolkit.data import (
     DatasetRef,
@@ -28,6 +35,7 @@ from ouro_toolkit.data import (
     iter_parquet_rows,
     list_hub_files,
     local_split_files,
+    open_file,
     plan_shard,
 )
 from ouro_toolkit.data.catalog import MOVED_HINT
@@ -58,8 +66,13 @@ class SourceSpec:
     hub_config: str = ""  # the repo's config (subset) this source reads, shown by `ouro sources`
     # Glob of a split's Parquet files, relative to the repo root (and to data_dir).
     data_files: str = "data/{split}-*.parquet"
-    # Columns the normaliser reads; a file lacking one is refused with a message listing them.
+    # Columns the builder cannot do without: a file lacking one is refused before any row is read.
     columns: tuple[str, ...] = ()
+    # Columns read when a file has them (a copy without one still streams, with less in each row).
+    optional: tuple[str, ...] = ()
+    # Splits whose Parquet files are in the repo although its card's `configs:` leaves them out
+    # (`load_dataset` does not offer them; the builder reads the files).
+    not_in_card: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -213,6 +226,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         self, files: list[str], shards: list[tuple[str, int]], plan: ShardPlan | None = None
     ) -> Iterator[tuple[Any, dict]]:
         plan = plan or ShardPlan()
+        require_columns(files, self.SPEC.columns, self.SPEC.name)  # every file, before any row
         rows = (self._finish(raw) for raw in self._raw_rows(files, [split for split, _ in shards]))
         rows = group_consecutive(rows) if self.config.group_by_image else map(strip_internal, rows)
         # Row modulo counts finished rows, so the questions of one image stay in one shard.
@@ -229,15 +243,21 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         its constructor imports torch whenever torch is installed (2 s here, more on a busy
         machine), and `ouro build` would pay that before its first row reaches a proposal worker.
         """
+        self.check_split(split)
         generators = {g.name: g for g in self._split_generators(None)}
         if split not in generators:
-            raise SourceError(
-                f"source {self.SPEC.name!r} has no split {split!r}; its splits: "
-                f"{', '.join(generators)}"
-            )
+            raise SourceError(self._split_without_files_message(split, list(generators)))
         features = self.info.features
         for _, row in self._generate_examples(**generators[split].gen_kwargs):
             yield features.encode_example({name: row.get(name) for name in features})
+
+    def check_split(self, split: str) -> None:
+        """Refuse a split the source does not have, before any file is listed."""
+        if split not in self.SPEC.splits:
+            raise SourceError(
+                f"source {self.SPEC.name!r} has no split {split!r}; its splits: "
+                f"{', '.join(self.SPEC.splits)} (pass one of them with --split)"
+            )
 
     # --- finding files ---------------------------------------------------------------------
     def split_files(self, split: str, pattern: str) -> list[str]:
@@ -266,24 +286,36 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
         self._listing = [p for p in listing if p.endswith(".parquet")]
         return self._listing
 
+    @property
+    def _where(self) -> str:
+        if self.config.data_dir:
+            return f"data_dir {self.config.data_dir!r}"
+        return f"Hub dataset {self.source_repo!r}"
+
     def _no_files_message(self, pattern: str) -> str:
-        where = (
-            f"data_dir {self.config.data_dir!r}"
-            if self.config.data_dir
-            else f"Hub dataset {self.source_repo!r}"
-        )
         expected = ", ".join(pattern.format(split=s) for s in self.SPEC.splits)
         return (
             f"source {self.SPEC.name!r}: no Parquet files for any of its splits {list(self.SPEC.splits)} "
-            f"in {where}. Expected files like {expected} (or '<split>-*.parquet' / '<split>/*.parquet' "
-            f"anywhere under data_dir)."
+            f"in {self._where}. Expected files like {expected} (or '<split>-*.parquet' / '<split>/*.parquet' "
+            f"anywhere under data_dir); {LAYOUT_FIX}."
+        )
+
+    def expected_files(self, split: str) -> str:
+        """The glob a split's files should match (for messages)."""
+        return self.SPEC.data_files.format(split=split)
+
+    def _split_without_files_message(self, split: str, found: list[str]) -> str:
+        expected = self.expected_files(split)
+        return (
+            f"source {self.SPEC.name!r}: no Parquet files for split {split!r} in {self._where} "
+            f"(expected {expected}; splits with files: {', '.join(found)}); {LAYOUT_FIX}."
         )
 
     # --- reading rows ------------------------------------------------------------------------
     def _raw_rows(self, files: list[str], split_names: list[str]) -> Iterator[dict[str, Any]]:
         for file, split in zip(files, split_names, strict=True):
             stem = PurePosixPath(file).name.removesuffix(".parquet")
-            for index, raw in enumerate(iter_parquet_rows(file, self.SPEC.columns, self.SPEC.name)):
+            for index, raw in enumerate(iter_parquet_rows(file, source=self.SPEC.name)):
                 raw[ROW_REF] = f"{split}/{stem}#{index}"
                 raw["__file__"] = file
                 yield raw
@@ -313,6 +345,48 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
 
 
 # --- helpers shared by builders ------------------------------------------------------------------
+
+# What to do when a source's files are not in the layout its builder reads (the CLI's options,
+# with the Python keyword arguments they map to).
+LAYOUT_FIX = (
+    "the source's layout may have changed, or this is another dataset: pass --repo-id "
+    "(repo_id=) a Hub copy in the layout docs/sources.md describes, or --data-dir (data_dir=) "
+    "a folder of its Parquet files"
+)
+
+
+def require_columns(files: Iterable[str], columns: Iterable[str], source: str) -> None:
+    """Raise one `SourceError` line naming the first file that lacks a required column.
+
+    Only each file's Parquet footer is read, so a copy in another layout fails before the first
+    row is annotated, not hours into a build when its fifth file is reached.
+    """
+    columns = list(columns)
+    if not columns:
+        return
+    for file in files:
+        with open_file(file) as handle:
+            names = pq.read_schema(handle).names
+        missing = [c for c in columns if c not in names]
+        if missing:
+            noun = "columns" if len(missing) > 1 else "column"
+            raise SourceError(
+                f"source {source!r}: {file} lacks {noun} {', '.join(map(repr, missing))} (it has "
+                f"{', '.join(names)}; the builder needs {', '.join(columns)}); {LAYOUT_FIX}."
+            )
+
+
+def image_digest(image: Any) -> str | None:
+    """A short content hash of an image value's bytes, or None when the row holds no bytes.
+
+    The key for sources whose columns do not identify the image (InfographicVQA's `image_url` is a
+    web page): equal bytes are the same image, whatever the row says.
+    """
+    data = image.get("bytes") if isinstance(image, dict) else image
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        return None
+    return hashlib.sha256(data).hexdigest()[:16]
+
 
 
 def _local_dir(file: str | None) -> Path | None:

@@ -2,7 +2,8 @@
 
 Layout from the dataset card of `lmms-lab/ChartQA` (README `dataset_info`): type (string,
 "human_test" / "augmented_test"), question, answer (string), image (Image). One split, `test`
-(files `data/test-*.parquet`). No id column: ids are `<split>/<file>#<row>`.
+(files `data/test-*.parquet`). No id column: ids are `<split>/<file>#<row>`. `type` is not read.
+Read 2026-12-04: tests/builders/layouts/chartqa.json.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SPEC = SourceSpec(
     citation="@inproceedings{masry2022chartqa, title={ChartQA: A Benchmark for Question Answering "
     "about Charts with Visual and Logical Reasoning}, author={Masry, Ahmed and others}, "
     "booktitle={Findings of ACL}, year={2022}}",
-    columns=("type", "question", "answer", "image"),
+    columns=("question", "answer", "image"),
 )
 
 

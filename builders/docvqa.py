@@ -3,7 +3,9 @@
 Layout from the dataset card of `lmms-lab/DocVQA`, config `DocVQA` (README `dataset_info`):
 questionId (string), question, question_types (list), image (Image), docId (int64),
 ucsf_document_id, ucsf_document_page_no, answers (list of string; empty on test), data_split.
-Splits validation, test; files `DocVQA/<split>-*.parquet`. lmms-eval's
+Files `DocVQA/<split>-*.parquet` for validation, test and train: the card comments train (39,463
+questions) out of its `configs:`, but `DocVQA/train-000NN-of-00012.parquet` are in the repo (read
+2026-12-04: tests/builders/layouts/docvqa.json). lmms-eval's
 `lmms_eval/tasks/docvqa/utils.py` reads doc["questionId"], doc["question"], doc["answers"].
 Questions on the same page (same docId) follow each other and are merged into one row.
 """
@@ -19,7 +21,8 @@ SPEC = SourceSpec(
     name="docvqa",
     task="document",
     repo_id=DOCVQA.repo_id,
-    splits=("validation", "test"),
+    splits=("validation", "test", "train"),
+    not_in_card=("train",),
     hub_config=DOCVQA.config,
     license="Apache-2.0",
     homepage="https://www.docvqa.org",

@@ -1,11 +1,14 @@
 """GQA: compositional questions about Visual Genome images.
 
-Layout from the dataset card of `lmms-lab/GQA` (README `dataset_info`), which stores questions and
-images in separate configs: `<split>_<subset>_instructions` with columns id, imageId, question,
-answer, fullAnswer, isBalanced, ... (the test/challenge splits have no answer), and
-`<split>_<subset>_images` with columns id, image. lmms-eval's `lmms_eval/tasks/gqa/utils.py` joins
-them the same way (questions' imageId -> images' id), for `testdev_balanced_*`, split `testdev`.
-Files: `<split>_<subset>_instructions/<split>-*.parquet` and `<split>_<subset>_images/<split>-*.parquet`.
+Layout from the dataset card of `lmms-lab/GQA` (README `dataset_info`, read 2026-12-04:
+tests/builders/layouts/gqa.json), which stores questions and images in separate configs:
+`<split>_<subset>_instructions` with columns id, imageId, question, answer, ... (the test and
+challenge configs have id, imageId, question, isBalanced: no answer), and `<split>_<subset>_images`
+with columns id, image. lmms-eval's `lmms_eval/tasks/gqa/utils.py` joins them the same way
+(questions' imageId -> images' id), for `testdev_balanced_*`, split `testdev`. Files:
+`<split>_<subset>_instructions/<split>-*.parquet` and `<split>_<subset>_images/<split>-*.parquet`.
+Subsets `balanced` and `all` exist for the splits testdev, val, train, test and challenge;
+`submission` exists only in `all` (`submission_all_*`; there is no `submission_balanced_*`).
 
 Streaming: the question table (text only, ~100 MB for train_balanced) is read into a dict by
 imageId; the image files are then streamed and each image is emitted once with all its questions.
@@ -27,6 +30,7 @@ from builders.base import (
     SourceError,
     SourceSpec,
     iter_parquet_rows,
+    require_columns,
     strip_internal,
 )
 from ouro_toolkit.data.catalog import GQA
@@ -35,7 +39,7 @@ SPEC = SourceSpec(
     name="gqa",
     task="vqa",
     repo_id=GQA.repo_id,
-    splits=("testdev", "val", "train", "test", "challenge"),
+    splits=("testdev", "val", "train", "test", "challenge", "submission"),
     hub_config="<split>_balanced_*",
     license="MIT",
     homepage="https://cs.stanford.edu/people/dorarad/gqa/",
@@ -45,8 +49,12 @@ SPEC = SourceSpec(
     "booktitle={CVPR}, year={2019}}",
     data_files="{split}_{subset}_instructions/{split}-*.parquet",
     columns=("id", "imageId", "question"),
+    optional=("answer",),  # absent from the test, challenge and submission questions
 )
 IMAGE_FILES = "{split}_{subset}_images/{split}-*.parquet"
+IMAGE_COLUMNS = ("id", "image")
+SUBSETS = ("balanced", "all")
+ALL_ONLY_SPLITS = ("submission",)  # lmms-lab/GQA has submission_all_*, no submission_balanced_*
 
 
 @dataclass
@@ -60,6 +68,20 @@ class GQA(OuroSourceBuilder):
     SPEC = SPEC
     BUILDER_CONFIG_CLASS = GQAConfig
     config: GQAConfig
+
+    def check_split(self, split: str) -> None:
+        super().check_split(split)
+        if self.config.subset not in SUBSETS:
+            raise SourceError(
+                f"source 'gqa' has no subset {self.config.subset!r}; its subsets: "
+                f"{', '.join(SUBSETS)} (pass subset=...)"
+            )
+        if split in ALL_ONLY_SPLITS and self.config.subset != "all":
+            raise SourceError(
+                f"source 'gqa': split {split!r} exists only in subset 'all' "
+                f"({self.source_repo} has {split}_all_* configs, no {split}_balanced_*); "
+                f"pass subset='all'"
+            )
 
     def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
         generators = []
@@ -76,6 +98,11 @@ class GQA(OuroSourceBuilder):
             )
         return generators
 
+    def expected_files(self, split: str) -> str:
+        subset = self.config.subset
+        questions = self.SPEC.data_files.replace("{subset}", subset).format(split=split)
+        return f"{questions} and {IMAGE_FILES.replace('{subset}', subset).format(split=split)}"
+
     def _files(self, split: str, pattern: str, kind: str) -> list[str]:
         files = self.split_files(split, pattern.replace("{subset}", self.config.subset))
         return [f for f in files if kind in f]
@@ -83,10 +110,12 @@ class GQA(OuroSourceBuilder):
     def _generate_examples(
         self, question_files: tuple[str, ...], image_files: tuple[str, ...]
     ) -> Iterator[tuple[Any, dict]]:
+        require_columns(question_files, self.SPEC.columns, self.SPEC.name)
+        require_columns(image_files, IMAGE_COLUMNS, self.SPEC.name)
         by_image = self._questions_by_image(question_files)
         index = 0
         for file in image_files:
-            for raw in iter_parquet_rows(file, ("id", "image"), self.SPEC.name):
+            for raw in iter_parquet_rows(file, source=self.SPEC.name):
                 questions = by_image.pop(str(raw["id"]), [])
                 yield (
                     datasets.builder.Key(0, index),
@@ -100,7 +129,7 @@ class GQA(OuroSourceBuilder):
     def _questions_by_image(self, files: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
         by_image: dict[str, list[dict[str, Any]]] = {}
         for file in files:
-            for raw in iter_parquet_rows(file, self.SPEC.columns, self.SPEC.name):
+            for raw in iter_parquet_rows(file, source=self.SPEC.name):
                 question = {"question": raw["question"], "answer": raw.get("answer")}
                 by_image.setdefault(str(raw["imageId"]), []).append(question)
         return by_image

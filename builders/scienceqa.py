@@ -2,10 +2,12 @@
 
 Layout from the dataset card of `lmms-lab/ScienceQA`, config `ScienceQA-IMG` (README
 `dataset_info`): image (Image), question, choices (list of string), answer (int8: index of the
-right choice), hint, task, grade, subject, topic, category, skill, lecture, solution. Splits
-validation, test; files `ScienceQA-IMG/<split>-*.parquet`. No id column: ids are
-`<split>/<file>#<row>`. The hint is the question's context (lmms-eval puts it before the question
-as "Context: ..."), so it is kept the same way.
+right choice), hint, task, grade, subject, topic, category, skill, lecture, solution. Files
+`ScienceQA-IMG/<split>-*.parquet` for test, validation and train: the card comments train out of
+its `configs:`, but `ScienceQA-IMG/train-00000-of-00001.parquet` is in the repo (read 2026-12-04:
+tests/builders/layouts/scienceqa.json). No id column: ids are `<split>/<file>#<row>`. The hint is
+the question's context (lmms-eval puts it before the question as "Context: ..."), so it is kept
+the same way when the file has it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ SPEC = SourceSpec(
     name="scienceqa",
     task="vqa",
     repo_id=SCIENCEQA.repo_id,
-    splits=("test", "validation"),
+    splits=("test", "validation", "train"),
+    not_in_card=("train",),
     hub_config=SCIENCEQA.config,
     license="CC BY-NC-SA 4.0",
     homepage="https://scienceqa.github.io",
@@ -28,7 +31,8 @@ SPEC = SourceSpec(
     citation="@inproceedings{lu2022learn, title={Learn to Explain: Multimodal Reasoning via Thought "
     "Chains for Science Question Answering}, author={Lu, Pan and others}, booktitle={NeurIPS}, year={2022}}",
     data_files="ScienceQA-IMG/{split}-*.parquet",
-    columns=("image", "question", "choices", "answer", "hint"),
+    columns=("image", "question", "choices", "answer"),
+    optional=("hint",),
 )
 
 

@@ -1,13 +1,15 @@
 """VizWiz-VQA: questions blind people asked about photos they took.
 
-Layout from the dataset card of `lmms-lab/VizWiz-VQA` (README `dataset_info`): question_id (string,
-the image file name, e.g. "VizWiz_val_00000000.jpg"), image (Image), question, answers (list of
-string), category. Splits val, test (test answers are empty); files `data/<split>-*.parquet`.
+Layout from the dataset card of `lmms-lab/VizWiz-VQA` (README `dataset_info`, read 2026-12-04:
+tests/builders/layouts/vizwiz.json): question_id (string), image (Image), question, answers (list
+of string), category. question_id is the image's file name without `.jpg` (e.g.
+"VizWiz_val_00000000"): lmms-eval's `vizwiz_vqa/utils.py` appends ".jpg" to it for the
+submission file. No value was seen, so a `.jpg` suffix is accepted too and dropped from the id.
+Splits val, test (test answers are empty); files `data/<split>-*.parquet` (with a hash suffix).
 """
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from builders.base import Normalised, OuroSourceBuilder, SourceSpec
@@ -31,7 +33,7 @@ class VizWiz(OuroSourceBuilder):
     SPEC = SPEC
 
     def normalise(self, raw: dict[str, Any]) -> Normalised:
-        source_id = PurePosixPath(str(raw["question_id"])).stem or raw["__row__"]
+        source_id = str(raw["question_id"] or "").removesuffix(".jpg") or raw["__row__"]
         row = Normalised(source_id=source_id, image=raw["image"])
         row.add_qa(raw["question"], raw["answers"])
         return row

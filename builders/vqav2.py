@@ -4,7 +4,8 @@ Layout from the dataset card of `lmms-lab/VQAv2` (README `dataset_info`): questi
 multiple_choice_answer, answers (list of {answer, answer_confidence, answer_id}), image_id (int64),
 answer_type, question_id (int64), question, image (Image). Splits validation, testdev, test (the
 test splits carry no answers); files `data/<split>-*.parquet`. Questions on the same image follow
-each other, so they are merged into one row per image.
+each other, so they are merged into one row per image. multiple_choice_answer is only a fallback
+for a row without answers, read when present. Read 2026-12-04: tests/builders/layouts/vqav2.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ SPEC = SourceSpec(
     description="VQAv2: 1.1M questions on COCO images with ten answers each.",
     citation="@inproceedings{goyal2017making, title={Making the V in VQA Matter}, "
     "author={Goyal, Yash and others}, booktitle={CVPR}, year={2017}}",
-    columns=("question_id", "question", "image_id", "image", "answers", "multiple_choice_answer"),
+    columns=("question_id", "question", "image_id", "image", "answers"),
+    optional=("multiple_choice_answer",),
 )
 
 
