@@ -388,7 +388,6 @@ def image_digest(image: Any) -> str | None:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-
 def _local_dir(file: str | None) -> Path | None:
     if not file or "://" in file:
         return None

@@ -10,14 +10,26 @@ if TYPE_CHECKING:
     from builders.base import SourceSpec
 
 
+# Marks a split whose files are in the repo although its dataset card's `configs:` leaves it out.
+NOT_IN_CARD_MARK = "*"
+NOT_IN_CARD_NOTE = (
+    f"{NOT_IN_CARD_MARK} in the repo's Parquet files but not in its card's configs: "
+    "(load_dataset does not offer it; ouro reads the files)"
+)
+
+
 def sources_table() -> list[tuple[str, str, str, str, str]]:
     """(name, task, default Hub id, splits, licence) for every registered source."""
     from builders.registry import SOURCES
 
     return [
-        (name, spec.task, _hub_id(spec), ", ".join(spec.splits), spec.license)
+        (name, spec.task, _hub_id(spec), _splits(spec), spec.license)
         for name, spec in ((name, cls.SPEC) for name, cls in SOURCES.items())
     ]
+
+
+def _splits(spec: SourceSpec) -> str:
+    return ", ".join(s + NOT_IN_CARD_MARK * (s in spec.not_in_card) for s in spec.splits)
 
 
 def _hub_id(spec: SourceSpec) -> str:
@@ -44,3 +56,4 @@ def sources() -> None:
     """
     header = ("name", "task", "default Hub id", "splits", "licence")
     click.echo(format_table(header, sources_table()))
+    click.echo(f"\n{NOT_IN_CARD_NOTE}")

@@ -72,7 +72,11 @@ def test_builder_globs_match_the_cards_and_the_files_seen(name: str) -> None:
             assert split in spec.splits, (config, split)
             if name == "gqa":
                 subset = config.split("_")[1]
-                pattern = spec.data_files if "instructions" in config else "{split}_{subset}_images/{split}-*.parquet"
+                pattern = (
+                    spec.data_files
+                    if "instructions" in config
+                    else "{split}_{subset}_images/{split}-*.parquet"
+                )
                 pattern = pattern.replace("{subset}", subset)
             else:
                 pattern = spec.data_files
@@ -98,9 +102,9 @@ def test_a_file_without_a_required_column_fails_at_once_in_one_line(
     case.write(tmp_path)
     features, columns = case.files[relative]
     kept = {k: v for k, v in columns.items() if k != column}
-    Dataset.from_dict(
-        kept, features=type(features)({k: features[k] for k in kept})
-    ).to_parquet(str(tmp_path / relative))
+    Dataset.from_dict(kept, features=type(features)({k: features[k] for k in kept})).to_parquet(
+        str(tmp_path / relative)
+    )
     stream = iter_source(name, data_dir=str(tmp_path), split=case.split)
     with pytest.raises(SourceError) as info:
         next(stream)  # before the first row
@@ -111,9 +115,7 @@ def test_a_file_without_a_required_column_fails_at_once_in_one_line(
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_file_with_only_the_required_columns_streams_every_row(
-    name: str, tmp_path: Path
-) -> None:
+def test_a_file_with_only_the_required_columns_streams_every_row(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     for relative, (features, columns) in case.files.items():
         keep = required(name, relative)
@@ -168,9 +170,7 @@ def test_gqa_test_split_in_its_card_layout_has_questions_without_answers(tmp_pat
 
 
 @pytest.mark.parametrize("name", ["scienceqa", "docvqa", "infovqa"])
-def test_train_split_the_card_leaves_out_is_read_from_its_files(
-    name: str, tmp_path: Path
-) -> None:
+def test_train_split_the_card_leaves_out_is_read_from_its_files(name: str, tmp_path: Path) -> None:
     spec = SOURCES[name].SPEC
     assert "train" in spec.splits and spec.not_in_card == ("train",)
     case = CASES[name]
@@ -198,7 +198,10 @@ def test_gqa_submission_exists_only_in_the_all_subset(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"no subset 'full'; its subsets: balanced, all"):
         next(iter_source("gqa", data_dir=str(tmp_path), split="testdev", subset="full"))
     questions = {"id": ["s1"], "imageId": ["n9"], "question": ["Is it?"], "isBalanced": [False]}
-    for kind, columns in (("instructions", questions), ("images", {"id": ["n9"], "image": [img("text")]})):
+    for kind, columns in (
+        ("instructions", questions),
+        ("images", {"id": ["n9"], "image": [img("text")]}),
+    ):
         path = tmp_path / f"submission_all_{kind}" / "submission-00000-of-00001.parquet"
         path.parent.mkdir(parents=True)
         config = f"test_balanced_{kind}"  # submission_all_*'s own features were not read
