@@ -219,7 +219,7 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
                 }
                 generators.append(datasets.SplitGenerator(name=split, gen_kwargs=gen_kwargs))
         if not generators:
-            raise SourceError(self._no_files_message(self.SPEC.data_files))
+            raise SourceError(self._no_files_message())
         return generators
 
     def _generate_examples(
@@ -292,8 +292,8 @@ class OuroSourceBuilder(datasets.GeneratorBasedBuilder):
             return f"data_dir {self.config.data_dir!r}"
         return f"Hub dataset {self.source_repo!r}"
 
-    def _no_files_message(self, pattern: str) -> str:
-        expected = ", ".join(pattern.format(split=s) for s in self.SPEC.splits)
+    def _no_files_message(self) -> str:
+        expected = ", ".join(self.expected_files(s) for s in self.SPEC.splits)
         return (
             f"source {self.SPEC.name!r}: no Parquet files for any of its splits {list(self.SPEC.splits)} "
             f"in {self._where}. Expected files like {expected} (or '<split>-*.parquet' / '<split>/*.parquet' "

@@ -59,9 +59,11 @@ ALL_ONLY_SPLITS = ("submission",)  # lmms-lab/GQA has submission_all_*, no submi
 
 @dataclass
 class GQAConfig(OuroSourceConfig):
-    """`subset`: "balanced" (the evaluation standard) or "all"."""
+    """`subset`: "balanced" (the evaluation standard) or "all"; unset, each split reads "balanced"
+    where it exists and "all" where only that does (`submission`), so `--split submission` works
+    from the command line, which has no subset option."""
 
-    subset: str = "balanced"
+    subset: str = ""
 
 
 class GQA(OuroSourceBuilder):
@@ -71,17 +73,23 @@ class GQA(OuroSourceBuilder):
 
     def check_split(self, split: str) -> None:
         super().check_split(split)
-        if self.config.subset not in SUBSETS:
+        if self.config.subset and self.config.subset not in SUBSETS:
             raise SourceError(
                 f"source 'gqa' has no subset {self.config.subset!r}; its subsets: "
                 f"{', '.join(SUBSETS)} (pass subset=...)"
             )
-        if split in ALL_ONLY_SPLITS and self.config.subset != "all":
+        if self.subset(split) not in SUBSETS[1:] and split in ALL_ONLY_SPLITS:
             raise SourceError(
                 f"source 'gqa': split {split!r} exists only in subset 'all' "
                 f"({self.source_repo} has {split}_all_* configs, no {split}_balanced_*); "
-                f"pass subset='all'"
+                f"pass subset='all' or leave subset unset"
             )
+
+    def subset(self, split: str) -> str:
+        """The subset `split` is read from: the configured one, else balanced where it exists."""
+        if self.config.subset:
+            return self.config.subset
+        return "all" if split in ALL_ONLY_SPLITS else "balanced"
 
     def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
         generators = []
@@ -93,18 +101,16 @@ class GQA(OuroSourceBuilder):
                 kwargs = {"question_files": tuple(questions), "image_files": tuple(images)}
                 generators.append(datasets.SplitGenerator(name=split, gen_kwargs=kwargs))
         if not generators:
-            raise SourceError(
-                self._no_files_message(self.SPEC.data_files.replace("{subset}", self.config.subset))
-            )
+            raise SourceError(self._no_files_message())
         return generators
 
     def expected_files(self, split: str) -> str:
-        subset = self.config.subset
+        subset = self.subset(split)
         questions = self.SPEC.data_files.replace("{subset}", subset).format(split=split)
         return f"{questions} and {IMAGE_FILES.replace('{subset}', subset).format(split=split)}"
 
     def _files(self, split: str, pattern: str, kind: str) -> list[str]:
-        files = self.split_files(split, pattern.replace("{subset}", self.config.subset))
+        files = self.split_files(split, pattern.replace("{subset}", self.subset(split)))
         return [f for f in files if kind in f]
 
     def _generate_examples(

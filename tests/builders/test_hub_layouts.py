@@ -194,7 +194,7 @@ def test_a_known_split_without_files_names_the_glob_and_the_fix(tmp_path: Path) 
 
 def test_gqa_submission_exists_only_in_the_all_subset(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"split 'submission' exists only in subset 'all'"):
-        next(iter_source("gqa", data_dir=str(tmp_path), split="submission"))
+        next(iter_source("gqa", data_dir=str(tmp_path), split="submission", subset="balanced"))
     with pytest.raises(SourceError, match=r"no subset 'full'; its subsets: balanced, all"):
         next(iter_source("gqa", data_dir=str(tmp_path), split="testdev", subset="full"))
     questions = {"id": ["s1"], "imageId": ["n9"], "question": ["Is it?"], "isBalanced": [False]}
@@ -208,3 +208,10 @@ def test_gqa_submission_exists_only_in_the_all_subset(tmp_path: Path) -> None:
         Dataset.from_dict(columns, features=card_features("gqa", config)).to_parquet(str(path))
     (row,) = iter_source("gqa", data_dir=str(tmp_path), split="submission", subset="all")
     assert row["id"] == "gqa/n9" and row["qa"] == [qa("Is it?", [])]
+    # Unset, the subset is "all" for submission (the command line has no subset option) ...
+    assert list(iter_source("gqa", data_dir=str(tmp_path), split="submission")) == [row]
+    # ... and "balanced" for the other splits.
+    with pytest.raises(SourceError) as info:
+        next(iter_source("gqa", data_dir=str(tmp_path), split="testdev"))
+    assert "expected testdev_balanced_instructions/testdev-*.parquet and " in str(info.value)
+    assert "splits with files: submission" in str(info.value)
