@@ -192,7 +192,9 @@ def main() -> None:
             html = write_report(build)
             print(f"write_report:                 {time.perf_counter() - start:.1f} s")
             size = html.stat().st_size
-            print(f"page size:                    {size / 1e6:.1f} MB ({size / args.rows:.0f} bytes a row)")
+            print(
+                f"page size:                    {size / 1e6:.1f} MB ({size / args.rows:.0f} bytes a row)"
+            )
         with sync_playwright() as playwright:
             browser = launch(playwright)
             runs = []
@@ -204,7 +206,9 @@ def main() -> None:
                 print(f"screenshot:                   {args.screenshot}")
             browser.close()
     times = [r["seconds"] for r in runs]
-    print(f"open to first page drawn:     median {statistics.median(times):.2f} s, max {max(times):.2f} s (budget {OPEN_BUDGET_S:.1f} s)")
+    print(
+        f"open to first page drawn:     median {statistics.median(times):.2f} s, max {max(times):.2f} s (budget {OPEN_BUDGET_S:.1f} s)"
+    )
     print(f"rows matching / cards drawn:  {runs[0]['rows_matching']} / {runs[0]['cards']}")
     print(f"console errors:               {len(runs[0]['errors'])}")
 

@@ -6,6 +6,7 @@ markers `ouro build` writes (calls, cache hits, seconds: only what a marker reco
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from ouro_toolkit.hub.cards import public_config
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.schema import QA_ASPECTS
 
-MAX_BINS = 20
+MAX_BINS = 12
 MAX_ERROR_IDS = 20  # ids listed per error message; the count says how many more
 # Marker keys that are a time, in seconds, as `ShardStats` names them; shown when recorded.
 TIME_KEYS = {"seconds": "build (wall clock)", "proposal_cpu_s": "region proposals (CPU)"}
@@ -52,6 +53,10 @@ class BuildSummary:
     settings: dict[str, Any]
     sources: list[tuple[str, int]] = field(default_factory=list)
     truth: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def settings_json(self) -> str:
+        return json.dumps(self.settings, indent=2, sort_keys=True, default=str)
 
 
 def histogram(title: str, values: list[int], max_bins: int = MAX_BINS) -> Histogram:

@@ -22,8 +22,10 @@ def test_small_build_page_draws_rows_and_selects_regions(browser, small_build, t
         assert opened["rows_matching"] == 6 and opened["cards"] == 6
         assert page.evaluate("window.__pwned") is None  # hostile text did not run
         first = page.locator("article.row").first
-        assert first.locator('.regions li[data-node="1"]').inner_text().startswith(
-            f"1 {HOSTILE_LABEL}"
+        assert (
+            first.locator('.regions li[data-node="1"]')
+            .inner_text()
+            .startswith(f"1 {HOSTILE_LABEL}")
         )  # shown as text
         first.locator('.regions li[data-node="1"]').click()
         assert first.locator(".ri-description").inner_text() == HOSTILE_DESCRIPTION
