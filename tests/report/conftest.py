@@ -41,12 +41,13 @@ def browser() -> Iterator:
 @pytest.fixture
 def small_build(tmp_path: Path) -> Path:
     """The fixture build (2 shards of 2 annotated rows + 1 error row) whose first row carries
-    hostile text in a label, a description and d0."""
+    hostile text in a label, a description and d0; its second row has no OCR text."""
     root = write_build(tmp_path / "build")
     rows = shard_rows(0, 3)
     rows[0]["regions"][1]["label"] = HOSTILE_LABEL
     rows[0]["regions"][1]["description"] = HOSTILE_DESCRIPTION
     rows[0]["description"] = HOSTILE_D0
+    rows[1]["regions"][2]["ocr_text"] = ""  # one annotated row without text
     Dataset.from_list(rows, features=OURO_FEATURES).to_parquet(
         str(root / "data" / "train-00000-of-00002.parquet")
     )
