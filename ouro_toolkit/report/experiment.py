@@ -101,21 +101,28 @@ def interval_rows(variants: list[Variant]) -> list[dict[str, Any]]:
     base = variants[0]
     for variant in variants:
         seeds = list(variant.samples.values())
-        row: dict[str, Any] = {"name": variant.name, "seeds": len(seeds)}
+        name = variant.name if variant is base else f"M1 {variant.name}"
+        row: dict[str, Any] = {"name": name, "seeds": len(seeds)}
         for key, kind in (("qa_accuracy", "qa"), ("description_f1", "description")):
             mine = averaged(seeds, kind)
-            row[key] = mean_interval(list(mine.values()))
+            row[key] = _within(mean_interval(list(mine.values())), 0.0, 1.0)
             if variant is not base:
-                row[f"{key}_delta"] = paired_interval(
-                    averaged(list(base.samples.values()), kind), mine
-                )
+                theirs = averaged(list(base.samples.values()), kind)
+                row[f"{key}_delta"] = _within(paired_interval(theirs, mine), -1.0, 1.0)
         rows.append(row)
     return rows
 
 
+def _within(interval: Interval | None, low: float, high: float) -> Interval | None:
+    return None if interval is None else interval.within(low, high)
+
+
 def compare_rows(variants: list[Variant], scenes: int) -> tuple[list[CompareRow], list[str]]:
     """Every test item of the first `scenes` scenes: M0's answer and each arm's (first seed)."""
-    shown = [(v.name, next(iter(v.samples.values()))) for v in variants]
+    shown = [
+        (v.name if i == 0 else f"M1 {v.name}", next(iter(v.samples.values())))
+        for i, v in enumerate(variants)
+    ]
     by_id = [(name, {r["id"]: r for r in records}) for name, records in shown]
     base = shown[0][1]
     order = list(dict.fromkeys(r["id"].split("#")[0] for r in base))[:scenes]
@@ -131,11 +138,17 @@ def compare_rows(variants: list[Variant], scenes: int) -> tuple[list[CompareRow]
             if other is not None:
                 answers.append((name, other["prediction"] or other["error"] or "", other["score"]))
         rows.append(
-            CompareRow(
-                scene, _kind(record["id"]), record["prompt"], " | ".join(record["answers"]), answers
-            )
+            CompareRow(scene, _kind(record["id"]), record["prompt"], _truth(record), answers)
         )
     return rows, [name for name, _ in shown]
+
+
+def _truth(record: dict[str, Any]) -> str:
+    """A QA item's reference answer; for a description, the scene's true objects."""
+    if _kind(record["id"]) == "qa":
+        return " | ".join(record["answers"])
+    scene = scene_from_id(record["id"].split("#")[0], render=False)
+    return "" if scene is None else "; ".join(o.label for o in scene.top_level())
 
 
 def scene_thumbs(rows: list[CompareRow], side: int, quality: int) -> dict[str, str]:

@@ -22,6 +22,11 @@ class Interval:
     def half_width(self) -> float:
         return (self.high - self.low) / 2
 
+    def within(self, low: float, high: float) -> Interval:
+        """The interval cut to the values the score can take (a t interval on a few 0/1 items
+        reaches past them)."""
+        return Interval(self.mean, max(low, self.low), min(high, self.high), self.n)
+
 
 def mean_interval(values: list[float], level: float = LEVEL) -> Interval | None:
     """The mean of `values` and its two-sided t interval (zero width for one value)."""

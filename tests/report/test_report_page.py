@@ -156,12 +156,14 @@ def test_experiment_folder_gets_paired_cis_and_side_by_side(tmp_path):
     run = write_run(tmp_path / "run")
     view = read_experiment(run, compare_scenes=1, side=64, quality=60)
     m0, m1 = view.intervals
-    assert m0["name"] == "M0" and m1["name"] == "k5-enhanced-random" and m1["seeds"] == 2
+    assert m0["name"] == "M0" and m1["name"] == "M1 k5-enhanced-random" and m1["seeds"] == 2
+    assert 0.0 <= m0["qa_accuracy"].low <= m0["qa_accuracy"].high <= 1.0  # cut to the scale
     assert m1["description_f1"].mean == pytest.approx((0.8 + 0.4) / 2)  # seeds averaged per item
     assert m1["description_f1_delta"].mean == pytest.approx(((0.8 - 0.5) + (0.4 - 0.2)) / 2)
     assert m1["qa_accuracy_delta"].mean == pytest.approx(((0.5 - 0.0) + 0.0) / 2)
     assert [r.scene for r in view.compare] == ["scene-1000", "scene-1000"]  # one scene asked for
-    assert [a[0] for a in view.compare[0].answers] == ["M0", "k5-enhanced-random"]
+    assert [a[0] for a in view.compare[0].answers] == ["M0", "M1 k5-enhanced-random"]
+    assert view.compare[1].truth == "truth"  # a QA item's reference answer
     html = write_report(run).read_text()
     assert 'id="intervals"' in html and 'id="compare"' in html
     assert "&lt;b&gt;m1&lt;/b&gt; scene-1000#describe" in html  # an answer, escaped
