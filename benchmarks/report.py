@@ -155,7 +155,11 @@ def open_page(browser, html: Path, screenshot: Path | None = None) -> dict:
         "page": page,
     }
     if screenshot is not None:
-        page.locator("#gallery").scroll_into_view_if_needed()
+        # The first row's last region selected: its description shown, parent and children marked.
+        regions = page.locator("article.row .regions").first.locator("li")
+        if regions.count():
+            regions.last.click()
+        page.evaluate("document.getElementById('gallery').scrollIntoView()")
         page.screenshot(path=str(screenshot))
     return result
 
