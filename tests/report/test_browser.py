@@ -36,6 +36,11 @@ def test_small_build_page_draws_rows_and_selects_regions(browser, small_build, t
         assert "parent" in first.locator('rect.box[data-node="1"]').get_attribute("class")
         first.locator('.regions li[data-node="1"]').click()
         assert "child" in first.locator('rect.box[data-node="3"]').get_attribute("class")
+        # Hovering shows another region for as long as the pointer stays; the click's comes back.
+        first.locator('.regions li[data-node="2"]').hover()
+        assert first.locator(".ri-ocr").inner_text() == "TEXT 0"
+        page.mouse.move(0, 0)
+        assert first.locator(".ri-label").inner_text() == HOSTILE_LABEL
         assert page.evaluate("window.__pwned") is None
         assert shot.stat().st_size > 10_000
     finally:
