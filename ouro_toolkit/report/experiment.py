@@ -38,6 +38,11 @@ class Variant:
     files: list[Path]  # one eval file per seed
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per seed file
 
+    @property
+    def label(self) -> str:
+        """As the results table names it: "M0", "M1 k5-enhanced-random"."""
+        return self.name if self.name == "M0" else f"M1 {self.name}"
+
 
 @dataclass
 class CompareRow:
@@ -101,8 +106,7 @@ def interval_rows(variants: list[Variant]) -> list[dict[str, Any]]:
     base = variants[0]
     for variant in variants:
         seeds = list(variant.samples.values())
-        name = variant.name if variant is base else f"M1 {variant.name}"
-        row: dict[str, Any] = {"name": name, "seeds": len(seeds)}
+        row: dict[str, Any] = {"name": variant.label, "seeds": len(seeds)}
         for key, kind in (("qa_accuracy", "qa"), ("description_f1", "description")):
             mine = averaged(seeds, kind)
             row[key] = _within(mean_interval(list(mine.values())), 0.0, 1.0)
@@ -119,10 +123,7 @@ def _within(interval: Interval | None, low: float, high: float) -> Interval | No
 
 def compare_rows(variants: list[Variant], scenes: int) -> tuple[list[CompareRow], list[str]]:
     """Every test item of the first `scenes` scenes: M0's answer and each arm's (first seed)."""
-    shown = [
-        (v.name if i == 0 else f"M1 {v.name}", next(iter(v.samples.values())))
-        for i, v in enumerate(variants)
-    ]
+    shown = [(v.label, next(iter(v.samples.values()))) for v in variants]
     by_id = [(name, {r["id"]: r for r in records}) for name, records in shown]
     base = shown[0][1]
     order = list(dict.fromkeys(r["id"].split("#")[0] for r in base))[:scenes]
@@ -189,6 +190,3 @@ def read_experiment(folder: Path, compare_scenes: int, side: int, quality: int) 
         compare_variants=names,
         scene_thumbs=scene_thumbs(compare, side, quality),
     )
-
-
-__all__ = ["ExperimentView", "Interval", "is_experiment", "read_experiment"]

@@ -7,7 +7,8 @@ A record (JSON keys kept short: a 10,000-row page carries 10,000 of them):
     r: [[parent, depth, x0, y0, x1, y1, score, proposer, label, description, ocr_text], ...]
        (the region list in node order: a region's node_id is its index),
     txt: whether any region carries OCR text,
-    ts / tb: truth scores and truth boxes (scenes rows only; see `truth`).
+    ts / tb / tw / th: truth scores, truth boxes and the frame they are in (scenes rows only;
+       see `truth`).
 
 Thumbnails are kept apart (one base64 JPEG per row, "" when the row has no readable image) so
 the page can parse the text at once and decode images only for the rows it shows.
