@@ -5,7 +5,8 @@ procedural scenes and shipped in the package (`ouro_toolkit/assets/m0/README.md`
 it sits behind the embedded transformers backend and does every model step of the real
 pipeline (`ouro build --source scenes`): it describes every region the proposers found, the
 annotator merges those descriptions into d0, and M0 writes QA from d0. The row is then scored
-in one line against the scene's ground truth. Stdout is the demo's report alone (printable text
+in one line against the scene's ground truth, and the build's report page (`ouro report`) is
+written beside it, its path printed last. Stdout is the demo's report alone (printable text
 only); logs and progress go to stderr. Run it again and the finished shard is skipped; delete
 demo_out/ to start over.
 """
@@ -23,6 +24,7 @@ from ouro_toolkit.experiment.truth_check import check_row, one_line
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.inspect import draw_tree, load_build, render_row
+from ouro_toolkit.report.write import write_report
 
 SHOWS = (
     "What it shows: the real pipeline with a model that sees. Region proposals (offline grouping\n"
@@ -92,6 +94,12 @@ def main() -> None:
     draw_tree(row["image"], row["regions"]).save(png)
     print(f"\n== region boxes drawn on the image: {png}")
     print(f"== row {index} {one_line(checks[index])}")
+    print(report_line(config.out))
+
+
+def report_line(build_dir: str | Path) -> str:
+    """Write the build's report page (what `ouro report` writes) and say where it is."""
+    return f"== report (every row, its regions and scores; open it in a browser): {write_report(build_dir)}"
 
 
 if __name__ == "__main__":

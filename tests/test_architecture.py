@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("products", ("ouro_toolkit.hub", "ouro_toolkit.training", "ouro_toolkit.evaluation")),
     ("runs", ("ouro_toolkit.launch",)),
     ("experiment", ("ouro_toolkit.experiment",)),
+    ("report", ("ouro_toolkit.report",)),
     ("cli", ("ouro_toolkit.cli", "ouro_toolkit.demo")),
 ]
 

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "serve": "ouro_toolkit.cli.serve:serve",
     "describe": "ouro_toolkit.cli.describe:describe",
     "push": "ouro_toolkit.cli.push:push",
+    "report": "ouro_toolkit.cli.report:report",
     "sources": "ouro_toolkit.cli.sources:sources",
     "tiny-model": "ouro_toolkit.cli.tiny_model:tiny_model",
     "train": "ouro_toolkit.cli.train:train",
