@@ -4,6 +4,8 @@ objects of one name are told apart by colour before position, whatever order the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ouro_toolkit.scenes.matching import DescriptionScore, score_description
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.scenes.vocab import POSITIONS
@@ -76,6 +78,14 @@ def test_a_house_is_coloured_by_any_colour_of_its_sentence_but_not_without_one()
     assert _figures(score_description(scene, "A house with a red wall.")) == (1, 1, 1, 0, [1])
     assert _figures(score_description(scene, "A house.")) == (1, 1, 0, 0, [1])
     assert _figures(score_description(scene, "A house with a blue door.")) == (1, 1, 0, 0, [1])
+
+
+def test_a_part_is_neither_an_object_to_find_nor_a_mention():
+    house = _object(1, "house", "red", "left", "composite")
+    door = replace(_object(2, "door", "blue", "left", "part"), parent=1, depth=2)
+    scene = replace(_scene(), objects=[house, door])
+    score = score_description(scene, "A red house with a blue door.")
+    assert (score.objects, *_figures(score)) == (1, 1, 1, 1, 0, [1])
 
 
 def test_two_circles_named_in_the_other_order_each_get_their_own_colour():
