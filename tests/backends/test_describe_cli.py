@@ -38,11 +38,25 @@ def describe(*args: str):
     return CliRunner().invoke(cli, ["describe", *map(str, args)])
 
 
+def _regions(path) -> list[dict]:
+    """`ouro regions --json` with the tree settings of TREE_ARGS."""
+    result = CliRunner().invoke(
+        cli, ["regions", str(path), "--json", "--proposers", "grouping", "--max-depth", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _boxes(rows: list[dict]) -> list[tuple[int, int, list[float]]]:
+    return [(r["node_id"], r["parent_id"], r["bbox"]) for r in rows]
+
+
 def test_describe_json_with_embedded_backend(photo_path, tiny_model_dir):
     result = describe(photo_path, "--model", tiny_model_dir, "--json", *TREE_ARGS)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert rows[0]["parent_id"] == -1 and len(rows) > 1  # root plus regions
+    assert _boxes(rows) == _boxes(_regions(photo_path))  # the very tree `ouro regions` prints
     assert all(isinstance(r["description"], str) and r["description"] for r in rows)
     assert all(r["error"] is None and "<|" not in r["description"] for r in rows)
     assert all(isinstance(r["label"], str) for r in rows)
@@ -55,6 +69,7 @@ def test_describe_via_server_and_cache_replays_without_server(photo_path, tiny_s
     assert first.exit_code == 0, first.output
     rows = json.loads(first.stdout)
     assert len(rows) > 1 and all(r["description"] and r["error"] is None for r in rows)
+    assert _boxes(rows) == _boxes(_regions(photo_path))
     # Same requests again, pointed at a port where nothing listens: only the cache can answer.
     dead = f"http://127.0.0.1:{free_port()}"
     second = describe(photo_path, "--server-url", dead, *args)

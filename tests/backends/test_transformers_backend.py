@@ -91,7 +91,9 @@ def test_max_pixels_bounds_image_tokens(tiny_model_dir, photos):
         return_tensors="pt",
     )
     h, w = inputs["image_grid_thw"][0, 1:].tolist()
-    assert h * w * 14 * 14 <= 28 * 28 * 4  # 640x480 shrunk to at most max_pixels
+    # 640x480 over max_pixels 3136: both sides / sqrt(640*480/3136) = 9.9, floored to multiples
+    # of 28 (patch 14, merge 2): 56x28 pixels, 4x2 patches, within the bound.
+    assert (h, w) == (2, 4) and h * w * 14 * 14 <= 28 * 28 * 4
 
 
 def test_peft_adapter_is_loaded_and_changes_answers(tiny_model_dir, tmp_path, photos):

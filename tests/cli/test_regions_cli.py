@@ -20,6 +20,7 @@ def test_regions_prints_indented_tree(photo_path):
     lines = result.output.splitlines()
     assert lines[0].startswith("[0] root (0,0,600,400)")
     assert any(line.startswith("  [1] grouping") for line in lines)
+    assert result.output == _library_tree(photo_path).render() + "\n"  # default settings
 
 
 def test_regions_json_is_flat_schema_root_first(photo_path):
@@ -41,6 +42,17 @@ def test_regions_json_is_flat_schema_root_first(photo_path):
         "ocr_text",
     }
     assert {n["depth"] for n in nodes} == {0, 1} and all(n["parent_id"] == 0 for n in nodes[1:])
+    # The command is a shell over the library: exactly the tree it builds with these settings.
+    assert nodes == _library_tree(photo_path, max_depth=1).to_rows()
+
+
+def _library_tree(path, **settings):
+    from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
+    from ouro_toolkit.images import load_image
+    from ouro_toolkit.proposers import build_proposers
+
+    image = load_image(path)
+    return build_region_tree(image, build_proposers(["grouping"]), DecomposeConfig(**settings))
 
 
 @pytest.mark.parametrize("content", [None, b"GIF89a-broken", b"plain text"])

@@ -85,6 +85,15 @@ def test_recursion_stops_when_nothing_can_be_split():
     assert [n.width for n in tree.nodes] == [512, 256, 128, 64]
 
 
+def test_a_node_exactly_twice_the_minimum_is_split():
+    config = DecomposeConfig(max_depth=10, min_region_size=32)
+    tree = build_region_tree(
+        photo("astronaut"), [ScriptedProposer([(0.0, 0.0, 0.5, 0.5, 0.9)])], config
+    )
+    # The 64px node is 2x32, so it still splits, into a 32px child that is the minimum.
+    assert [n.width for n in tree.nodes] == [512, 256, 128, 64, 32]
+
+
 def test_children_are_mapped_back_to_full_image_pixels():
     config = DecomposeConfig(max_depth=2, min_region_size=10, max_child_area_ratio=0.9)
     proposer = ScriptedProposer([(0.5, 0.5, 1.0, 1.0, 0.9)])

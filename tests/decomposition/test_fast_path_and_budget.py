@@ -37,9 +37,11 @@ class CountingProposer:
     def __init__(self, inner):
         self.inner, self.name = inner, inner.name
         self.image_calls = self.crop_calls = 0
+        self.crop_sizes: list[tuple[int, int]] = []
 
     def propose(self, image):
         self.crop_calls += 1
+        self.crop_sizes.append(image.size)
         return self.inner.propose(image)
 
     def for_image(self, image):
@@ -68,9 +70,23 @@ def test_fast_path_reads_text_once_and_gives_it_to_the_deepest_region():
 def test_per_crop_mode_runs_every_proposer_on_every_split_region():
     image = photo("astronaut", (320, 240))
     grouping = CountingProposer(GroupingProposer())
-    tree = build_region_tree(image, [grouping], DecomposeConfig(proposal_mode="per-crop"))
-    assert grouping.image_calls == 0 and grouping.crop_calls >= 1
-    assert grouping.crop_calls <= len(tree.nodes)
+    # No budget, so the tree keeps every region: each one big and shallow enough to split
+    # (the shorter side at least twice the minimum, above the deepest level) was proposed on
+    # once, with its own crop, and no other crop was.
+    config = DecomposeConfig(proposal_mode="per-crop", max_regions=10_000)
+    tree = build_region_tree(image, [grouping], config)
+    splittable = [
+        n
+        for n in tree.nodes
+        if n.depth < config.max_depth and min(n.width, n.height) >= 2 * config.min_region_size
+    ]
+    assert grouping.image_calls == 0 and grouping.crop_calls == len(splittable) > 1
+    sizes = [
+        (round(n.bbox[2]) - round(n.bbox[0]), round(n.bbox[3]) - round(n.bbox[1]))
+        for n in splittable
+    ]
+    assert sorted(grouping.crop_sizes) == sorted(sizes)
+    assert all(n in splittable for n in tree.nodes if tree.children(n))
 
 
 def test_unknown_proposal_mode_is_refused_with_the_known_ones():

@@ -64,7 +64,17 @@ def test_right_answers_score_full_marks_and_wrong_ones_do_not():
     worse = score("scenes", samples, [wrong(s) for s in samples], "official")
     assert worse.score == 0.0 and worse.details["description_recall"] == 0.0
     half = [(_truth(s) if i % 2 else wrong(s)) for i, s in enumerate(samples)]
-    assert 0.0 < score("scenes", samples, half, "official").score < 1.0
+    mixed = score("scenes", samples, half, "official")
+    assert mixed.per_sample == [float(i % 2) for i in range(len(samples))]
+    # The mean of the two halves: QA accuracy and the descriptions' mean F1 (1 right, 0 wrong).
+    right = {
+        part: [i % 2 for i, s in enumerate(samples) if (s.meta["kind"] == "describe") == is_desc]
+        for part, is_desc in (("qa", False), ("describe", True))
+    }
+    qa, desc = (sum(v) / len(v) for v in right.values())
+    assert 0 < qa < 1 and 0 < desc < 1  # both halves are mixed, so each one counts here
+    assert mixed.details["qa"] == qa and mixed.details["description_f1"] == desc
+    assert mixed.score == (qa + desc) / 2
 
 
 def test_ouro_eval_runs_the_scenes_benchmark(tiny_model_dir: Path, tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
@@ -90,17 +91,57 @@ def test_loss_is_on_the_answer_only(sampler, small):
         batch["mm_token_type_ids"].sum()
         == (batch["input_ids"] == model.config.image_token_id).sum()
     )
+    # The model's loss is the mean cross-entropy over the answer tokens, and nothing else.
     loss = model(**batch).loss
-    assert loss.item() > 0
+    assert loss.item() == pytest.approx(_answer_only_loss(model, batch), rel=1e-4)
+
+
+def _answer_only_loss(model, batch) -> float:
+    """Mean next-token cross-entropy over the positions whose label is not IGNORE."""
+    import torch
+
+    inputs = {k: v for k, v in batch.items() if k != "labels"}
+    with torch.no_grad():
+        logits = model(**inputs).logits[:, :-1].float()
+    targets = batch["labels"][:, 1:]
+    kept = targets != IGNORE
+    return torch.nn.functional.cross_entropy(logits[kept], targets[kept]).item()
+
+
+def test_padding_carries_no_label_and_the_answers_keep_their_ids(sampler, small):
+    model, processor = small
+    encoded = [
+        encode(sampler.sample("crop", random.Random(1)), processor),
+        encode(sampler.sample("answer", random.Random(2)), processor),
+    ]
+    lengths = [len(e["input_ids"]) for e in encoded]
+    assert lengths[0] != lengths[1]
+    pad_id = processor.tokenizer.pad_token_id
+    batch = collate(encoded, pad_id, model.config.image_token_id)
+    width = max(lengths)
+    assert batch["input_ids"].shape == batch["labels"].shape == (2, width)
+    for row, (e, n) in enumerate(zip(encoded, lengths, strict=True)):
+        assert batch["attention_mask"][row].tolist() == [1] * n + [0] * (width - n)
+        assert batch["input_ids"][row].tolist() == e["input_ids"] + [pad_id] * (width - n)
+        # Labels: the sample's own (IGNORE on the prompt, the answer's ids), then IGNORE.
+        assert batch["labels"][row].tolist() == e["labels"] + [IGNORE] * (width - n)
+    assert (batch["labels"][batch["attention_mask"] == 0] == IGNORE).all()
+    assert (batch["attention_mask"] == 0).sum() == abs(lengths[0] - lengths[1])
 
 
 def test_schedule_meets_the_weights_and_lr_warms_then_decays():
     cfg = BaseModelConfig(steps=200, warmup=10)
     roles = role_schedule(cfg)
-    share = cfg.role_weights["crop"] / sum(cfg.role_weights.values())
-    assert len(roles) == 200 and abs(roles.count("crop") - 200 * share) <= 1
-    assert lr_at(0, cfg) < lr_at(9, cfg) == pytest.approx(cfg.lr)
-    assert lr_at(199, cfg) == pytest.approx(cfg.lr * cfg.min_lr_ratio, rel=0.05)
+    # 200 steps at 0.4 / 0.1 / 0.35 / 0.15, exactly, in a shuffled order.
+    assert {r: roles.count(r) for r in ROLES} == {"crop": 80, "scene": 20, "qa": 70, "answer": 30}
+    assert len(roles) == 200 and roles != sorted(roles, key=ROLES.index)
+    # Linear warm-up over 10 steps, then a cosine from lr down to lr * min_lr_ratio (0.1).
+    assert lr_at(0, cfg) == pytest.approx(cfg.lr / 10)
+    assert lr_at(9, cfg) == lr_at(10, cfg) == pytest.approx(cfg.lr)
+    assert lr_at(105, cfg) == pytest.approx(cfg.lr * 0.55)  # half way: (0.1 + 1) / 2
+    last = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * 189 / 190))
+    assert lr_at(199, cfg) == pytest.approx(cfg.lr * last)
+    assert lr_at(250, cfg) == pytest.approx(cfg.lr * 0.1)  # past the end: the floor
 
 
 def test_a_resumed_run_reads_its_own_tokenizer(tmp_path, sampler, monkeypatch):

@@ -34,7 +34,8 @@ def test_a_true_row_scores_full_and_a_wrong_one_does_not():
     )
     check = check_row(right)
     assert check["labels_right"] == check["regions"] == len(scene.objects)
-    assert check["d0_named"] == check["d0_objects"] > 0
+    objects = [o for o in scene.objects if o.kind != "part"]  # parts are not scored in d0
+    assert check["d0_named"] == check["d0_objects"] == len(objects) > 0
     assert check["qa_exact_questions"] == check["qa_right"] == 3
     wrong = _row(
         scene,
@@ -48,3 +49,13 @@ def test_a_true_row_scores_full_and_a_wrong_one_does_not():
     summary = summarise([check, bad])
     assert summary["region_label_accuracy"] == 0.5 and summary["qa_answer_accuracy"] == 0.5
     assert "region labels 0/" in one_line(bad)
+
+
+def test_d0_is_scored_on_objects_and_their_parts_are_not_counted():
+    scene = generate_scene(13)
+    # Two shapes and a sign; the sign's board, text and post are parts.
+    assert [o.kind for o in scene.objects] == ["shape"] * 2 + ["composite"] + ["part"] * 3
+    text = describe_scene(scene)  # names the rectangle, the square and the sign, each coloured
+    check = check_row({"id": f"scenes/{scene.id}", "regions": [], "description": text, "qa": []})
+    assert (check["d0_objects"], check["d0_mentions"], check["d0_named"]) == (3, 3, 3)
+    assert check["d0_colour_right"] == 3 and check["regions"] == check["qa"] == 0

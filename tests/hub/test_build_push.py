@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ouro_toolkit.cli.build import _push_if_asked
 from ouro_toolkit.pipeline.build import ShardStats
 from ouro_toolkit.pipeline.config import BuildConfig
@@ -32,7 +34,40 @@ def test_a_complete_shard_is_pushed_by_ouro_build(local_hub: HubEnv, tmp_path: P
     assert "data/train-00001-of-00002.parquet" not in files
 
 
-def test_an_incomplete_shard_is_not_pushed(tmp_path: Path) -> None:
-    # Offline and with no Hub: a push attempt would raise, so returning quietly means none was made.
-    config = BuildConfig(source="local", model="m", out=str(tmp_path), push_to_hub="u/never")
-    _push_if_asked(config, ShardStats(shard="train-00000-of-00001", images=2, failed_calls=1))
+@pytest.fixture
+def recorded_pushes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, list[int]]]:
+    """`push_dataset` replaced by a recorder of its calls (out dir, repo, shards): in this
+    offline pytest process the real client cannot reach the local Hub (see hub_env.py)."""
+    import ouro_toolkit.hub
+
+    calls: list[tuple[str, str, list[int]]] = []
+    monkeypatch.setattr(
+        ouro_toolkit.hub,
+        "push_dataset",
+        lambda out, repo, shards: calls.append((str(out), repo, list(shards))),
+    )
+    return calls
+
+
+def _config(tmp_path: Path, push_to_hub: str | None = "u/never") -> BuildConfig:
+    return BuildConfig(
+        source="local", model="m", out=str(tmp_path), num_shards=2, shard_index=1,
+        push_to_hub=push_to_hub,
+    )  # fmt: skip
+
+
+def test_an_incomplete_shard_is_not_pushed(tmp_path: Path, recorded_pushes: list) -> None:
+    incomplete = ShardStats(shard="train-00001-of-00002", images=2, failed_calls=1)
+    _push_if_asked(_config(tmp_path), incomplete)
+    _push_if_asked(_config(tmp_path), incomplete, shard_index=1)  # `ouro rebuild`'s call
+    assert recorded_pushes == []
+
+
+def test_a_complete_or_skipped_shard_is_pushed_once_and_only_when_asked(
+    tmp_path: Path, recorded_pushes: list
+) -> None:
+    # The same recorder sees the pushes the incomplete shard must not make.
+    _push_if_asked(_config(tmp_path), ShardStats(shard="train-00001-of-00002", images=2))
+    _push_if_asked(_config(tmp_path), ShardStats(shard="train-00000-of-00002", skipped=True), 0)
+    _push_if_asked(_config(tmp_path, None), ShardStats(shard="train-00001-of-00002", images=2))
+    assert recorded_pushes == [(str(tmp_path), "u/never", [1]), (str(tmp_path), "u/never", [0])]

@@ -54,7 +54,9 @@ def test_push_adapter_then_peft_loads_it_from_the_repo(
     )
     assert result.returncode == 0, result.stderr[-4000:]
     report = json.loads(out.read_text())
-    assert report["lora_tensors"] > 0 and report["matched"] == report["lora_tensors"]
+    # LoRA A and B on q_proj and v_proj of every text layer, each pulled back unchanged.
+    layers = json.loads((tiny_model_dir / "config.json").read_text())["text_config"]
+    assert report["lora_tensors"] == report["matched"] == 2 * 2 * layers["num_hidden_layers"]
     assert report["peft_type"].endswith("LORA")
     files = set(local_hub.server.repo(REPO, "model").head.files)
     assert {"adapter_config.json", "adapter_model.safetensors", "README.md"} <= files

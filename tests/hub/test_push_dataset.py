@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
 
 import pytest
 from huggingface_hub import DatasetCard
+from PIL import Image
 
 from tests.helpers.build_fixture import ERROR_MESSAGE, all_rows, write_build
 from tests.helpers.hub_env import FAKE_TOKEN, HubEnv
@@ -102,7 +104,8 @@ def test_load_dataset_returns_every_row_with_its_tree(pushed: dict, mode: str) -
             for n in want["regions"]
         ]
         if want["status"] == "ok":
-            assert row["image_mode"] == "RGB" and min(row["image_size"]) > 0
+            written = Image.open(io.BytesIO(want["image"]["bytes"])).size
+            assert row["image_mode"] == "RGB" and tuple(row["image_size"]) == written
             got_boxes = [v for n in row["tree"] for v in n["bbox"]]
             assert got_boxes == pytest.approx([v for n in want["regions"] for v in n["bbox"]])
         else:

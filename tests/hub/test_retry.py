@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import httpx2
 import pytest
 from huggingface_hub.errors import HfHubHTTPError
 
 from ouro_toolkit.hub.retry import HubRetryExhausted, RetryPolicy, with_retries
+from tests.helpers.hub_errors import http_error
 
 FAST = RetryPolicy(attempts=3, conflict_attempts=5, base_delay=0.0)
-
-
-def http_error(status: int) -> HfHubHTTPError:
-    response = httpx2.Response(
-        status, request=httpx2.Request("POST", "http://127.0.0.1/api/commit")
-    )
-    return HfHubHTTPError(f"{status} error", response=response)
 
 
 def failing(statuses: list[int]):
