@@ -22,7 +22,9 @@ HOSTILE_DESCRIPTION = '<img src=x onerror="window.__pwned = 2">'
 HOSTILE_D0 = "</script><script>window.__pwned = 3</script> d0 text"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it keeps an asyncio loop
+# running in the main thread, and every later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     if find_chromium() is None:
         pytest.fail(CHROMIUM_HINT, pytrace=False)
