@@ -8,9 +8,10 @@ failures are not, so they are retried on the next run.
 
 Each answer is committed as it arrives, not when its `generate` call ends: one call carries a
 level of a whole batch of images, and a SIGKILL before its end used to lose every answer of it
-(a soak re-asked 55-76 of 272). One writer commits whatever has arrived since its last commit,
-in a thread, so the commits batch themselves under load and the event loop never waits on disk;
-a kill loses the requests in flight and at most the answers of one commit.
+(a soak re-asked 55-76 of 272). One writer, a thread of its own, commits whatever has arrived
+since its last commit: commits batch themselves under load, the event loop never waits on disk,
+and a commit never queues behind other work (image encoding uses the loop's default threads).
+A kill loses the requests in flight and at most the answers of one commit.
 
 By default the file is in WAL mode with a busy timeout, so several local processes may share it.
 WAL needs shared memory between its users, which network file systems do not provide: a cache
@@ -27,6 +28,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -133,6 +135,7 @@ class CachedBackend:
         self.stats = CacheStats()
         self._unsaved: dict[str, str] = {}  # answers arrived, not yet committed
         self._writer: asyncio.Task | None = None  # the one task committing them
+        self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="ouro-cache-writer")
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         keys = [request_key(self.model, r) for r in requests]
@@ -177,7 +180,8 @@ class CachedBackend:
     async def _write(self) -> None:
         while self._unsaved:
             items, self._unsaved = self._unsaved, {}
-            await asyncio.to_thread(self.cache.put_many, self.model, items)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._writer_thread, self.cache.put_many, self.model, items)
 
     async def _all_saved(self) -> None:
         writer, self._writer = self._writer, None
@@ -191,4 +195,5 @@ class CachedBackend:
     async def aclose(self) -> None:
         await self.backend.aclose()
         self._save_now()
+        self._writer_thread.shutdown(wait=True)
         self.cache.close()
