@@ -192,6 +192,9 @@ async def _build(
                 # Overlap proposals with the model.
                 pending = loop.run_in_executor(executor, next_batch)
                 stats.proposal_cpu_s += sum(p.proposal_cpu_s for p in batch)
+                for p in batch:
+                    if p.note:  # said here: a worker process's log may go nowhere
+                        log.warning("%s: %s", p.source_row.get("id"), p.note)
                 for row in await step.annotate(batch):
                     writer.write(row)
                     stats.add(row)
