@@ -59,6 +59,7 @@ class OpenAIStats:
     failures: int = 0
     prompt_tokens: int = 0  # as the server reports them (`usage`), when it does
     completion_tokens: int = 0
+    prompt_tokens_counted_by = "as the server reported them"
 
 
 class _Retryable(Exception):

@@ -45,6 +45,10 @@ class TransformersStats:
     requests: int = 0  # requests generated (model calls)
     batches: int = 0
     failures: int = 0
+    # Counted from the processor's input ids (image tokens included, padding not): no server
+    # reports them here.
+    prompt_tokens: int = 0
+    prompt_tokens_counted_by = "counted by the tokenizer"
 
 
 class TransformersBackend:
@@ -207,6 +211,7 @@ class TransformersBackend:
             out = model.generate(**inputs, **gen_kwargs)
         self.stats.batches += 1
         self.stats.requests += len(batch)
+        self.stats.prompt_tokens += int(inputs["attention_mask"].sum())
         new_tokens = out[:, inputs["input_ids"].shape[1] :]
         return processor.batch_decode(new_tokens, skip_special_tokens=True)
 
