@@ -409,7 +409,11 @@ def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[s
         row.problem("unreadable image", f"image field of type {type(value).__name__}")
         return None
     if not data and path:
-        data = _read_local(path, local_dir)
+        read = _read_local(path, local_dir)
+        data = read if read is not None else data
+        if data == b"":  # it exists and was read: it is empty, not unreadable
+            row.problem("unreadable image", f"{path!r} is empty (0 bytes)")
+            return {"bytes": None, "path": path}
         if data is None:
             row.problem("missing image", f"no image bytes and {path!r} is not a readable file")
             return {"bytes": None, "path": path}

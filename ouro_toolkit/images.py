@@ -32,15 +32,18 @@ def _describe(source: str | Path | bytes) -> str:
 
 
 def load_image(
-    source: str | Path | bytes | Image.Image, *, min_side: int = MIN_SIDE
+    source: str | Path | bytes | Image.Image, *, min_side: int = MIN_SIDE, name: str | None = None
 ) -> Image.Image:
     """Open `source` as an RGB image with its EXIF orientation applied.
 
     Accepts a path, raw bytes or a PIL image. 16-bit, palette, CMYK, grayscale and alpha images
-    are converted to 8-bit RGB (alpha composited on white). Raises `ImageLoadError` for missing,
-    truncated or non-image files, decompression bombs and images smaller than `min_side`.
+    are converted to 8-bit RGB (alpha composited on white); an animated image gives its first
+    frame. Raises `ImageLoadError` for missing, empty, truncated or non-image files, directories,
+    decompression bombs and images smaller than `min_side`. Messages start with `name` (default:
+    the path, or the size of the bytes).
     """
-    name = _describe(source) if not isinstance(source, Image.Image) else "<PIL image>"
+    if name is None:
+        name = _describe(source) if not isinstance(source, Image.Image) else "<PIL image>"
     try:
         image = source if isinstance(source, Image.Image) else _open(source, name)
         image = ImageOps.exif_transpose(image) or image
@@ -61,12 +64,16 @@ def load_image(
 def _open(source: str | Path | bytes, name: str) -> Image.Image:
     if isinstance(source, (bytes, bytearray)):
         fp: io.BytesIO | Path = io.BytesIO(source)
+        size = len(source)
     else:
         fp = Path(source)
         if not fp.exists():
             raise ImageLoadError(f"{name}: no such file")
         if fp.is_dir():
             raise ImageLoadError(f"{name}: is a directory, not an image")
+        size = fp.stat().st_size
+    if size == 0:  # PIL would call it an unrecognised format: it is simply empty
+        raise ImageLoadError(f"{name}: the file is empty (0 bytes)")
     with warnings.catch_warnings():
         # Make PIL's bomb *warning* an error too: we never want a 100M-pixel decode.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

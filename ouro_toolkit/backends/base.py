@@ -3,11 +3,17 @@
 Messages are OpenAI-style chat messages whose content parts are either
 `{"type": "text", "text": str}` or `{"type": "image", "image": PIL.Image.Image}`. Each backend
 turns them into what its model needs (a processor call, or base64 data URLs over HTTP).
+
+A backend may also offer `as_completed(requests)`, an async iterator of `(index, result)` pairs
+in the order answers arrive; `results_as_completed` uses it where it exists. The replay cache
+stores each answer as it arrives through it, so a killed build asks again only what was in flight,
+not a whole `generate` call (which carries a level of a whole batch of images).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -53,3 +59,21 @@ class VLMBackend(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+async def results_as_completed(
+    backend: VLMBackend, requests: Sequence[VLMRequest]
+) -> AsyncIterator[tuple[int, VLMResult]]:
+    """`(index, result)` for every request, each as soon as the backend has it.
+
+    A backend without `as_completed` answers the whole call at once: its results all come at the end.
+    """
+    stream = getattr(backend, "as_completed", None)
+    if stream is not None:
+        # aclosing: a consumer that stops early ends the backend's requests now, not at GC.
+        async with aclosing(stream(requests)) as answers:
+            async for item in answers:
+                yield item
+        return
+    for item in enumerate(await backend.generate(requests)):
+        yield item

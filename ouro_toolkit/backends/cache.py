@@ -6,6 +6,13 @@ therefore never asks the model the same thing twice. Every reply the model gave 
 reply that is not the JSON asked for too: asking again would give the same answer); transport
 failures are not, so they are retried on the next run.
 
+Each answer is committed as it arrives, not when its `generate` call ends: one call carries a
+level of a whole batch of images, and a SIGKILL before its end used to lose every answer of it
+(a soak re-asked 55-76 of 272). One writer, a thread of its own, commits whatever has arrived
+since its last commit: commits batch themselves under load, the event loop never waits on disk,
+and a commit never queues behind other work (image encoding uses the loop's default threads).
+A kill loses the requests in flight and at most the answers of one commit.
+
 By default the file is in WAL mode with a busy timeout, so several local processes may share it.
 WAL needs shared memory between its users, which network file systems do not provide: a cache
 that may live on NFS (a build's `OUT/cache/`) has one writer per file and uses
@@ -14,16 +21,19 @@ that may live on NFS (a build's `OUT/cache/`) has one writer per file and uses
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ouro_toolkit.backends.base import VLMBackend, VLMRequest, VLMResult
+from ouro_toolkit.backends.base import VLMBackend, VLMRequest, VLMResult, results_as_completed
 from ouro_toolkit.backends.messages import hashable_messages
 from ouro_toolkit.backends.results import finish_result
 
@@ -123,6 +133,9 @@ class CachedBackend:
         self.name = backend.name
         self.model = backend.model
         self.stats = CacheStats()
+        self._unsaved: dict[str, str] = {}  # answers arrived, not yet committed
+        self._writer: asyncio.Task | None = None  # the one task committing them
+        self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="ouro-cache-writer")
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         keys = [request_key(self.model, r) for r in requests]
@@ -132,14 +145,7 @@ class CachedBackend:
         for key, request in zip(keys, requests, strict=True):
             if key not in stored and key not in todo:
                 todo[key] = request
-        fresh: dict[str, VLMResult] = {}
-        if todo:
-            answers = await self.backend.generate(list(todo.values()))
-            fresh = dict(zip(todo, answers, strict=True))
-            # Store every reply the model gave; never a transport failure (text None).
-            self.cache.put_many(
-                self.model, {k: r.text for k, r in fresh.items() if r.text is not None}
-            )
+        fresh = await self._ask(todo) if todo else {}
         self.stats.requests += len(requests)
         self.stats.model_calls += len(todo)
         self.stats.hits += sum(k in stored for k in keys)
@@ -148,6 +154,46 @@ class CachedBackend:
             for key, request in zip(keys, requests, strict=True)
         ]
 
+    async def _ask(self, todo: dict[str, VLMRequest]) -> dict[str, VLMResult]:
+        order = list(todo)
+        fresh: dict[str, VLMResult] = {}
+        try:
+            stream = results_as_completed(self.backend, list(todo.values()))
+            async with aclosing(stream) as answers:
+                async for j, result in answers:
+                    fresh[order[j]] = result
+                    if result.text is not None:  # every reply the model gave; no transport failure
+                        self._store(order[j], result.text)
+            await self._all_saved()
+        finally:  # interrupted (Ctrl-C, an error): keep every answer that did arrive
+            self._save_now()
+        return fresh
+
+    def _store(self, key: str, text: str) -> None:
+        self._unsaved[key] = text
+        if self._writer is not None and self._writer.done():
+            self._writer.result()  # a failed commit (disk full) fails the build, not silently
+            self._writer = None
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._unsaved:
+            items, self._unsaved = self._unsaved, {}
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._writer_thread, self.cache.put_many, self.model, items)
+
+    async def _all_saved(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer
+
+    def _save_now(self) -> None:
+        items, self._unsaved = self._unsaved, {}
+        self.cache.put_many(self.model, items)  # waits for a commit in progress (the lock)
+
     async def aclose(self) -> None:
         await self.backend.aclose()
+        self._save_now()
+        self._writer_thread.shutdown(wait=True)
         self.cache.close()

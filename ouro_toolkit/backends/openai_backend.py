@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,7 @@ class OpenAIStats:
     failures: int = 0
     prompt_tokens: int = 0  # as the server reports them (`usage`), when it does
     completion_tokens: int = 0
+    prompt_tokens_counted_by = "as the server reported them"
 
 
 class _Retryable(Exception):
@@ -132,17 +133,39 @@ class OpenAIBackend:
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         results: list[VLMResult | None] = [None] * len(requests)
+        async for i, result in self.as_completed(requests):
+            results[i] = result
+        return [
+            r if r is not None else failed("internal: request was not answered") for r in results
+        ]
+
+    async def as_completed(
+        self, requests: Sequence[VLMRequest]
+    ) -> AsyncIterator[tuple[int, VLMResult]]:
+        """`(index, result)` pairs as answers arrive, at most `concurrency` requests in flight."""
+        answered: asyncio.Queue[tuple[int, VLMResult | BaseException]] = asyncio.Queue()
         pending = iter(range(len(requests)))
 
         async def worker() -> None:
             for i in pending:  # shared iterator: each index is taken by exactly one worker
-                results[i] = await self._answer(requests[i])
+                try:
+                    answered.put_nowait((i, await self._answer(requests[i])))
+                except Exception as err:  # a bug, not a bad request: the consumer raises it
+                    answered.put_nowait((i, err))
+                    return
 
         n_workers = min(self.config.concurrency, len(requests))
-        await asyncio.gather(*(worker() for _ in range(n_workers)))
-        return [
-            r if r is not None else failed("internal: request was not answered") for r in results
-        ]
+        workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
+        try:
+            for _ in range(len(requests)):
+                i, result = await answered.get()
+                if isinstance(result, BaseException):
+                    raise result
+                yield i, result
+        finally:  # the consumer stopped early (Ctrl-C, an error): nothing is left running
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def _answer(self, request: VLMRequest) -> VLMResult:
         try:

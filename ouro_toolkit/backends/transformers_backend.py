@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
@@ -45,6 +45,10 @@ class TransformersStats:
     requests: int = 0  # requests generated (model calls)
     batches: int = 0
     failures: int = 0
+    # Counted from the processor's input ids (image tokens included, padding not): no server
+    # reports them here.
+    prompt_tokens: int = 0
+    prompt_tokens_counted_by = "counted by the tokenizer"
 
 
 class TransformersBackend:
@@ -140,14 +144,26 @@ class TransformersBackend:
     # -- generation ------------------------------------------------------------------------
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
+        results: list[VLMResult | None] = [None] * len(requests)
+        async for i, result in self.as_completed(requests):
+            results[i] = result
+        return [
+            r if r is not None else failed("internal: request was not answered") for r in results
+        ]
+
+    async def as_completed(
+        self, requests: Sequence[VLMRequest]
+    ) -> AsyncIterator[tuple[int, VLMResult]]:
+        """`(index, result)` pairs, a generated batch at a time (batches group equal sampling)."""
         if not requests:
-            return []
+            return
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._executor, self.load)
         except Exception as err:  # every request fails the same way; say why once per request
-            return [failed(f"transformers backend: {err}") for _ in requests]
-        results: list[VLMResult | None] = [None] * len(requests)
+            for i in range(len(requests)):
+                yield i, failed(f"transformers backend: {err}")
+            return
         order = sorted(range(len(requests)), key=lambda i: _sampling_key(requests[i].sampling))
         for _, group in groupby(order, key=lambda i: _sampling_key(requests[i].sampling)):
             indices = list(group)
@@ -156,10 +172,7 @@ class TransformersBackend:
                 batch = [requests[i] for i in chunk]
                 answers = await loop.run_in_executor(self._executor, self._generate_isolated, batch)
                 for i, answer in zip(chunk, answers, strict=True):
-                    results[i] = answer
-        return [
-            r if r is not None else failed("internal: request was not answered") for r in results
-        ]
+                    yield i, answer
 
     def _generate_isolated(self, batch: list[VLMRequest]) -> list[VLMResult]:
         try:
@@ -198,6 +211,7 @@ class TransformersBackend:
             out = model.generate(**inputs, **gen_kwargs)
         self.stats.batches += 1
         self.stats.requests += len(batch)
+        self.stats.prompt_tokens += int(inputs["attention_mask"].sum())
         new_tokens = out[:, inputs["input_ids"].shape[1] :]
         return processor.batch_decode(new_tokens, skip_special_tokens=True)
 

@@ -131,10 +131,11 @@ def build(**options) -> None:
             f"{stats.errors} error rows, {stats.model_calls} model calls ({stats.cache_hits} replayed from cache) "
             f"in {stats.seconds:.1f}s -> {config.out}"
         )
-        if stats.server_requests:
+        # Only what was measured: a backend that counts no prompt tokens gets no line.
+        if stats.server_requests and stats.prompt_tokens:
             click.echo(
                 f"{stats.shard}: {stats.prompt_tokens / stats.server_requests:.0f} prompt tokens "
-                f"per request (as the server reported them, {stats.server_requests} requests)"
+                f"per request ({stats.prompt_tokens_by}, {stats.server_requests} requests)"
             )
     _fail_if_incomplete(stats)
 

@@ -53,7 +53,7 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
 
 
 @click.command()
-@click.argument("image", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("image")
 @click.option(
     "--model", required=True, help="Hub id or local folder, e.g. Qwen/Qwen2-VL-7B-Instruct."
 )

@@ -131,14 +131,18 @@ def image_and_tree(image_path: str, options: dict):
     from ouro_toolkit.errors import UnknownName
     from ouro_toolkit.images import load_image
     from ouro_toolkit.proposers import build_proposers
+    from ouro_toolkit.proposers.guard import failures, guarded
 
     picture = load_image(image_path)
     names, rpn_weights, config = tree_config_from_options(options)
     try:
-        proposers = build_proposers(names, rpn_weights=rpn_weights)
+        proposers = guarded(build_proposers(names, rpn_weights=rpn_weights))
     except UnknownName as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
-    return picture, build_region_tree(picture, proposers, config)
+    tree = build_region_tree(picture, proposers, config)
+    for failure in failures(proposers):  # a usable image: its tree lacks that proposer's regions
+        click.echo(f"warning: {image_path}: {failure}", err=True)
+    return picture, tree
 
 
 def parse_pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from ouro_toolkit.cli.output import chatter_to_stderr
 
 
 @click.command()
-@click.argument("image", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("image")
 @proposer_options
 @click.option(
     "--json",

@@ -8,6 +8,7 @@ answered before, so only calls that were in flight, or failed, are asked again.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from ouro_toolkit.proposers.base import ProposerUnavailable
 
 # Raised by a shard because of the build's settings or inputs: every retry would fail alike.
 SETTINGS_ERRORS = (ValueError, FileNotFoundError, SourceError, ProposerUnavailable, HubAuthError)
+# Where and how the workers push with --push-to-hub, taken from the driver's environment.
+HUB_ENV = ("HF_ENDPOINT", "HF_HUB_DISABLE_XET", "HF_HUB_OFFLINE")
 
 
 @dataclass
@@ -151,6 +154,8 @@ class _Scheduler:
         # Ray's own retries are off: the driver decides, and says why, for every retry.
         self.task = self.ray.remote(run_shard)
         self.options = dict(max_retries=0, retry_exceptions=False, **resources)
+        if config.push_to_hub:
+            self.options["runtime_env"] = hub_runtime_env()
         self.settings = config.to_dict()
 
     def run(self, todo: list[int]) -> list[ShardOutcome]:
@@ -203,6 +208,23 @@ class _Scheduler:
             outcome.name, outcome.complete, outcome.attempts, outcome.stats, outcome.reason
         )
         return False
+
+
+def hub_runtime_env() -> dict[str, Any]:
+    """The driver's Hub endpoint, settings and token, for the workers that push.
+
+    A worker on another node (or one a running cluster started long ago) has neither the
+    driver's environment nor its `hf auth login`; Ray's runtime environment carries them. The
+    token is then readable by whoever can read the cluster's task specs: a cluster whose
+    nodes have their own `HF_TOKEN` can run the driver without one, and none is passed.
+    """
+    from huggingface_hub import get_token
+
+    env = {key: os.environ[key] for key in HUB_ENV if key in os.environ}
+    token = get_token()  # HF_TOKEN, else the driver's login
+    if token:
+        env["HF_TOKEN"] = token
+    return {"env_vars": env}
 
 
 def _done(config: BuildConfig, index: int) -> bool:

@@ -1,7 +1,8 @@
 """What one Ray task does: build one shard exactly as `ouro build --shard-index i` would, then push it.
 
 Runs in a Ray worker. Before any work it writes `OUT/tmp/<shard>.worker.json` (pid, host,
-attempt), so an operator (or a test) can tell which process holds which shard.
+attempt, the GPUs Ray gave it as `CUDA_VISIBLE_DEVICES`), so an operator (or a test) can tell
+which process holds which shard, and on which GPU.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def run_shard(settings: dict[str, Any], index: int, attempt: int) -> dict[str, A
         "host": socket.gethostname(),
         "attempt": attempt,
         "time": time.time(),
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(info))

@@ -48,9 +48,12 @@ class ShardStats:
     # Rows whose image was fine but whose model calls failed (server down, timeouts): worth retrying.
     failed_calls: int = 0
     proposal_cpu_s: float = 0.0  # CPU seconds spent decoding images and building trees
-    # As the server reports them in `usage` (0 when the backend does not say).
+    # Prompt tokens of the requests the backend answered (`server_requests`), as the backend
+    # measured them (`prompt_tokens_by`: a server's `usage`, or the embedded tokenizer); 0 when
+    # it does not say.
     prompt_tokens: int = 0
     server_requests: int = 0
+    prompt_tokens_by: str = ""
     skipped: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -192,6 +195,9 @@ async def _build(
                 # Overlap proposals with the model.
                 pending = loop.run_in_executor(executor, next_batch)
                 stats.proposal_cpu_s += sum(p.proposal_cpu_s for p in batch)
+                for p in batch:
+                    if p.note:  # said here: a worker process's log may go nowhere
+                        log.warning("%s: %s", p.source_row.get("id"), p.note)
                 for row in await step.annotate(batch):
                     writer.write(row)
                     stats.add(row)
@@ -216,6 +222,7 @@ async def _build(
     server = getattr(cached.backend, "stats", None)
     stats.prompt_tokens = int(getattr(server, "prompt_tokens", 0))
     stats.server_requests = int(getattr(server, "requests", 0))
+    stats.prompt_tokens_by = str(getattr(server, "prompt_tokens_counted_by", ""))
     # A shard with failed model calls is written (for inspection) but not marked done, so the
     # same command redoes it: answered calls replay from the cache, failed ones are asked again.
     writer.commit(stats.to_dict(), done=stats.complete)

@@ -71,7 +71,8 @@ class OuroMapStep:
                 p.source_row,
                 next(annotations) if p.tree is not None else None,
                 self.provenance,
-                error=p.error,
+                # A note (a proposer that failed on a usable image) keeps the row "ok".
+                error=p.error or p.note,
             )
             for p in batch
         ]

@@ -17,6 +17,7 @@ from PIL import Image
 from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
 from ouro_toolkit.images import ImageLoadError, load_image
 from ouro_toolkit.proposers.base import RegionProposer
+from ouro_toolkit.proposers.guard import failures, guarded
 from ouro_toolkit.regions.tree import RegionTree
 
 
@@ -25,7 +26,8 @@ class Prepared:
     source_row: dict[str, Any]
     image: Image.Image | None = None
     tree: RegionTree | None = None
-    error: str = ""
+    error: str = ""  # why the row has no tree (its image is unusable)
+    note: str = ""  # a proposer that failed on this (usable) image: the tree lacks its regions
     proposal_cpu_s: float = 0.0  # CPU seconds spent decoding and proposing (in whichever process)
 
 
@@ -43,20 +45,21 @@ def _prepare(
     source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
 ) -> Prepared:
     source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
+    row_id = str(source_row.get("id"))
     data = (source_row["image"] or {}).get("bytes")
+    if data is None and source_row.get("error"):
+        return Prepared(source_row)  # the source has said why there is no image (its `error`)
     try:
-        if not data:
-            raise ImageLoadError("row has no image bytes")
-        image = load_image(data)
+        image = load_image(data if data is not None else b"", name=row_id)
     except ImageLoadError as exc:
-        return Prepared(source_row, error=f"image of {source_row.get('id')} unreadable: {exc}")
+        return Prepared(source_row, error=f"unreadable image: {exc}")
+    guarded_proposers = guarded(proposers)
     try:
-        tree = build_region_tree(image, proposers, decompose)
-    except Exception as exc:  # a proposer failing on one image must not sink the shard
-        return Prepared(
-            source_row, error=f"regions of {source_row.get('id')}: {type(exc).__name__}: {exc}"
-        )
-    return Prepared(source_row, image, tree)
+        tree = build_region_tree(image, guarded_proposers, decompose)
+    except Exception as exc:  # a bug in the tree code on one image must not sink the shard
+        return Prepared(source_row, error=f"regions of {row_id}: {type(exc).__name__}: {exc}")
+    note = "; ".join(f"proposals: {f}" for f in failures(guarded_proposers))
+    return Prepared(source_row, image, tree, note=note)
 
 
 def _as_image_field(image: Any) -> dict[str, Any] | None:

@@ -36,6 +36,7 @@ from ouro_toolkit.proposers.base import RegionProposer
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_S = 0.5  # how often a worker checks that its parent is alive
+POLL_S = 0.2  # the longest any wait here blocks before it looks at whether the pool is closing
 WARM_UP_SIZE = 96  # pixels a side of the image a worker proposes on before its first row
 _END = object()
 
@@ -166,6 +167,11 @@ class ProposalPool:
     def _await_ready(self, worker: _Worker) -> None:
         if worker.ready:
             return
+        # Polled, not one blocking recv: a worker starts in seconds (more under load), and a
+        # pool being closed (Ctrl-C) must not wait for a worker it is about to end.
+        while not worker.conn.poll(POLL_S):
+            if self._stop.is_set():
+                return
         try:
             reply = worker.conn.recv()
         except (EOFError, OSError):
@@ -187,7 +193,7 @@ class ProposalPool:
         self._thread.start()
         while True:
             try:
-                item = out.get(timeout=0.2)
+                item = out.get(timeout=POLL_S)
             except queue.Empty:
                 if self._stop.is_set():
                     return
@@ -229,7 +235,7 @@ class ProposalPool:
                 if exhausted and next_out == next_seq:
                     out.put(_END)
                     return
-                self._collect(done, timeout=0.2)
+                self._collect(done, timeout=POLL_S)
         except BaseException as exc:  # never leave the consumer waiting on a dead feeder
             out.put(exc)
 
@@ -238,6 +244,8 @@ class ProposalPool:
             worker.conn.send(task)
             worker.task = task
         except OSError:  # it died while idle: nothing was lost, a fresh one takes the row
+            if self._stop.is_set():
+                return
             fresh = self._respawn(worker)
             fresh.conn.send(task)
             fresh.task = task
@@ -262,6 +270,9 @@ class ProposalPool:
 
     def _replace(self, worker: _Worker, done: dict[int, Prepared | BaseException]) -> None:
         """A worker died mid-image: that row keeps the error, a fresh worker takes over."""
+        if self._stop.is_set():  # ended by close(): no crash, and nothing to replace it for
+            worker.task = None
+            return
         seq, row = worker.task  # type: ignore[misc]
         worker.process.join(timeout=1)
         code = worker.process.exitcode
@@ -277,8 +288,9 @@ class ProposalPool:
         worker.conn.close()
         # By now this process runs threads (feeder, model client): only spawn is safe.
         fresh = _Worker(mp.get_context("spawn"), self.settings)
-        self._await_ready(fresh)
+        # In the list before it is ready, so that a close() meanwhile ends it too.
         self._workers[self._workers.index(worker)] = fresh
+        self._await_ready(fresh)
         return fresh
 
     def worker_pids(self) -> list[int]:
@@ -287,19 +299,24 @@ class ProposalPool:
     def close(self) -> None:
         """Stop feeding and end every worker now (an image half-proposed is not needed)."""
         self._stop.set()
-        for worker in self._workers:
-            if worker.process.is_alive():
-                worker.process.terminate()
+        self._terminate_workers()
         # Ctrl-C can land inside Thread.start(): a feeder that never started has nothing to join.
+        # A running one sees the stop within POLL_S (none of its waits blocks longer).
         feeder = self._thread
         if feeder is not None and feeder.is_alive() and feeder is not threading.current_thread():
             feeder.join(timeout=5)
+        self._terminate_workers()  # one the feeder had just started in place of a dead one
         for worker in self._workers:
             worker.process.join(timeout=5)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
+
+    def _terminate_workers(self) -> None:
+        for worker in list(self._workers):
+            if worker.process.is_alive():
+                worker.process.terminate()
 
     def __enter__(self) -> ProposalPool:
         return self

@@ -6,7 +6,8 @@
 - no `local_mode` (gone from Ray): tasks run in real worker processes, which a test can kill.
 
 It takes about 5 s to start here. Four CPUs are declared (more than the machine's cores) so four
-shards run at once; the shards mostly wait on HTTP.
+shards run at once; the shards mostly wait on HTTP. Two logical GPUs are declared for
+`--gpus-per-shard`: Ray hands them out and sets each task's `CUDA_VISIBLE_DEVICES`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def ray_cluster() -> Iterator:
     os.environ["RAY_AUTH_MODE"] = "disabled"
     from ouro_toolkit.launch.ray_runtime import connect_ray
 
-    cluster = connect_ray(None, num_cpus=4, object_store_memory=96 * 1024**2)
+    # Two logical GPUs (no hardware behind them): what --gpus-per-shard schedules against.
+    cluster = connect_ray(None, num_cpus=4, num_gpus=2, object_store_memory=96 * 1024**2)
     try:
         yield cluster
     finally:

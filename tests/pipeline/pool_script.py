@@ -27,14 +27,16 @@ def main() -> None:
     settings = ProposalSettings(
         ("grouping", "ocr"), "DEFAULT", DecomposeConfig(proposal_mode="per-crop")
     )
+    pool = ProposalPool(settings, workers=2)
     try:
-        with ProposalPool(settings, workers=2) as pool:
+        with pool:
             pool.wait_ready()
             print("workers", *pool.worker_pids(), flush=True)
             for prepared in pool.imap(rows(int(sys.argv[1]))):
                 print("row", prepared.source_row["id"], flush=True)
     except KeyboardInterrupt:
-        print("interrupted", flush=True)
+        # The workers it ended with: a replacement started while closing would show here.
+        print("interrupted", *pool.worker_pids(), flush=True)
         sys.exit(130)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -310,7 +311,7 @@ def test_unknown_source_fails_before_anything_loads(tmp_path, prompts_file):
     assert not list(tmp_path.iterdir())
 
 
-def test_a_proposer_failing_on_one_image_keeps_that_row_with_its_error(
+def test_a_proposer_failing_on_one_image_gives_it_no_regions_and_a_note_not_a_dead_row(
     tmp_path, image_folder, tiny_model_dir, prompts_file
 ):
     from ouro_toolkit.pipeline.map_step import OuroMapStep
@@ -335,7 +336,13 @@ def test_a_proposer_failing_on_one_image_keeps_that_row_with_its_error(
         "task": "caption",
     }
     prepared = step.prepare(row)
-    assert prepared.tree is None and "RuntimeError: CUDA out of memory" in prepared.error
+    assert prepared.error == "" and [n.proposer for n in prepared.tree.nodes] == ["root"]
+    assert prepared.note == (
+        "proposals: exploding proposer failed on this image (RuntimeError: CUDA out of memory); "
+        "no exploding regions"
+    )
+    [out] = asyncio.run(step.annotate([prepared]))
+    assert out["status"] == "ok" and out["error"] == prepared.note and out["description"]
 
 
 def test_inspect_png_applies_exif_orientation(tmp_path):
@@ -351,3 +358,32 @@ def test_inspect_png_applies_exif_orientation(tmp_path):
     photo("coffee", (80, 40)).save(buffer, format="JPEG", exif=exif)
     regions = RegionTree.with_root(40, 80).to_rows()
     assert draw_tree({"bytes": buffer.getvalue(), "path": None}, regions).size == (40, 80)
+
+
+def test_the_embedded_backend_counts_prompt_tokens_with_its_tokenizer(
+    tmp_path, image_folder, tiny_model_dir, prompts_file
+):
+    """The summary says what was measured: no server here, so the tokenizer counted them."""
+    from click.testing import CliRunner
+
+    from ouro_toolkit.cli.main import cli
+
+    args = [
+        "build", "--source", "local", "--data-dir", str(image_folder), "--model", str(tiny_model_dir),
+        "--out", str(tmp_path), "--proposers", "grouping", "--max-depth", "1", "--max-children", "3",
+        "--prompts", str(prompts_file), "--batch-size", "1", "--limit", "1", "--no-progress",
+    ]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    marker = BuildLayout(tmp_path).read_marker(0)
+    assert marker["prompt_tokens_by"] == "counted by the tokenizer"
+    requests = marker["server_requests"]
+    assert requests == marker["model_calls"] > 0
+    # Every request holds an image (dozens of tokens after the tiny model's merge) and the prompt.
+    assert marker["prompt_tokens"] > 20 * requests
+    per_request = round(marker["prompt_tokens"] / requests)
+    line = (
+        f"{per_request} prompt tokens per request (counted by the tokenizer, {requests} requests)"
+    )
+    assert line in result.stdout
+    assert "as the server reported them" not in result.stdout

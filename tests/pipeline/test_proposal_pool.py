@@ -95,6 +95,13 @@ def _wait_gone(pids: list[int], seconds: float = 60) -> bool:
     return False
 
 
+def _default_sigint() -> None:
+    # A job a terminal runs in the foreground gets Ctrl-C with the default handler; a test run
+    # as a background job of a script inherits SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt handler at all: give the child what a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_script(rows: int) -> tuple[subprocess.Popen, list[int]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.pipeline.pool_script", str(rows)],
@@ -103,6 +110,7 @@ def _start_script(rows: int) -> tuple[subprocess.Popen, list[int]]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, like a job in a terminal
+        preexec_fn=_default_sigint,
     )
     line = process.stdout.readline()
     assert line.startswith("workers"), process.stderr.read()
@@ -121,10 +129,29 @@ def test_workers_exit_when_their_parent_is_sigkilled():
 def test_ctrl_c_stops_the_parent_and_its_workers_without_worker_tracebacks():
     process, pids = _start_script(rows=50)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole foreground group
-    out, err = process.communicate(timeout=120)
+    out, err = process.communicate(timeout=120)  # a guard against a hang only
     assert process.returncode == 130 and "interrupted" in out, (process.returncode, out, err)
     assert "Traceback" not in err, err
+    # It ended the workers it had: none was started in place of one that close() ended (which
+    # took 16 s: the new worker's start-up, waited for, then its join timeout).
+    [last] = [line for line in out.splitlines() if line.startswith("interrupted")]
+    assert sorted(map(int, last.split()[1:])) == sorted(pids), out
     assert _wait_gone(pids)
+
+
+def test_a_worker_ended_by_close_is_not_replaced():
+    """The feeder sees the workers close() terminates die; that is no crash to recover from."""
+    pool = ProposalPool(SETTINGS, workers=1)
+    pool.wait_ready()
+    worker = pool._workers[0]
+    worker.task = (0, _row(0, "coffee"))
+    pool._stop.set()
+    worker.process.terminate()
+    worker.process.join()
+    done: dict = {}
+    pool._replace(worker, done)
+    assert pool._workers == [worker] and done == {}  # no fresh worker, no row marked failed
+    pool.close()
 
 
 def test_close_after_ctrl_c_inside_the_feeder_start_does_not_fail():
