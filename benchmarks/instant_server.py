@@ -4,8 +4,12 @@ Written for the throughput benchmark, where the question is how fast the client 
 decoding, proposals, requests) can feed a server, so the server must cost nothing itself. Every
 request gets a well-formed reply for the JSON schema it asks for (`label`/`description` for a
 region, `qa` for an image) after `latency` seconds; each request has its own thread, so
-concurrency is unbounded. `GET /stats` reports what it saw, including how long at least one
-request was in flight (the time a real server would have been busy).
+concurrency is unbounded. Replies carry a `usage` block as SGLang's and vLLM's do, and leave in one
+send on a TCP_NODELAY socket (the handler in `tests/helpers/http_stand_in.py`, shared with the
+tests' stand-ins): two sends on a kept-alive connection cost ~44 ms a request in Nagle + delayed
+ACK, which every figure measured against this server would have included. `GET /stats` reports
+what it saw, including how long at least one request was in flight (the time a real server would
+have been busy).
 
     python -m benchmarks.instant_server --port 8123 --latency 0.0   # as a subprocess
     with InstantVLMServer(latency=0.0) as server: ...                # in-process (a thread)
@@ -20,8 +24,18 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+# `python benchmarks/instant_server.py` puts only benchmarks/ on the path; the shared handler is in
+# tests/helpers (tests/ and benchmarks/ are not installed packages).
+if not __package__:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.helpers.http_stand_in import (  # noqa: E402
+    StandInHandler,
+    StandInHTTPServer,
+    chat_completion,
+)
 
 WORDS = "a small red object sits near the middle of the region beside a grey shape".split()
 
@@ -76,26 +90,15 @@ class _Stats:
             return {"requests": self.requests, "busy_s": self.busy_s, "span_s": span}
 
 
-def _handler(latency: float, stats: _Stats) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(latency: float, stats: _Stats) -> type[StandInHandler]:
+    class Handler(StandInHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections
-
-        def log_message(self, *args) -> None:  # quiet: the benchmark prints the figures
-            pass
-
-        def _send(self, code: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def do_GET(self) -> None:
             if self.path == "/stats":
-                self._send(200, stats.to_dict())
+                self.send_json(200, stats.to_dict())
             else:
-                self._send(200, {"data": [{"id": "instant"}]})
+                self.send_json(200, {"data": [{"id": "instant"}]})
 
         def do_POST(self) -> None:
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -106,28 +109,9 @@ def _handler(latency: float, stats: _Stats) -> type[BaseHTTPRequestHandler]:
                 text = _reply_for(payload, n)
             finally:
                 stats.end()
-            self._send(
-                200,
-                {
-                    "id": f"instant-{n}",
-                    "object": "chat.completion",
-                    "model": payload.get("model", ""),
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": text},
-                            "finish_reason": "stop",
-                        }
-                    ],
-                },
-            )
+            self.send_json(200, chat_completion(text, payload, reply_id=f"instant-{n}"))
 
     return Handler
-
-
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog of 5 refuses connections when a client opens 64 at once.
-    request_queue_size = 1024
 
 
 class InstantVLMServer:
@@ -135,8 +119,7 @@ class InstantVLMServer:
 
     def __init__(self, latency: float = 0.0, port: int = 0):
         self.stats = _Stats()
-        self._server = _Server(("127.0.0.1", port), _handler(latency, self.stats))
-        self._server.daemon_threads = True
+        self._server = StandInHTTPServer(("127.0.0.1", port), _handler(latency, self.stats))
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

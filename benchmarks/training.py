@@ -1,16 +1,27 @@
-"""Training input path: our lazy OURO transform + TRL vs TRL fed the same samples pre-built.
+"""Training: TRL's loop against a bare PEFT loop, the collator old vs new, and the input path.
 
     python benchmarks/training.py [--rows 16] [--steps 16] [--repeats 3] [--k 5] [--max-pixels 50176]
+    python benchmarks/training.py --only loop      # just section 1 (also: collator, feed, tokens)
 
-1. Throughput (samples/s) of SFTTrainer on the tiny Qwen2-VL (CPU), measured side by side in one
-   run, alternating, `--repeats` times each (best and median reported):
-   * ours: OURO rows -> `prepare_dataset` (filter + `with_transform(OuroTransform)`): every batch
-     decodes the photo, cuts k crops and resizes them while training;
-   * pre-built: the very same conversations and PIL images made once beforehand and handed to
-     TRL from memory (a with_transform that only looks them up), the cheapest possible feed.
-   The goal is ours / pre-built >= 0.9. With the tiny model the step itself costs almost nothing,
-   so this ratio is a worst case: on a 7B model the transform is a far smaller share of a step.
-2. Image tokens per sample for k = 0..7 under Qwen2-VL-7B-Instruct's own image processor
+Everything runs the tiny Qwen2-VL on the CPU, side by side in one run, alternating (the order
+rotates every repeat) so machine noise hits every contender alike; medians are the figures.
+
+1. Loop (samples/s, steady state: from the end of step 1 to the end of the last step):
+   * TRL, TRL's collator: SFTTrainer + PEFT LoRA as TRL sets it up by itself;
+   * TRL, list-mask collator: the same with `ListMaskVisionCollator`, what `run_training` uses;
+   * bare PEFT: `get_peft_model` + AdamW + the same linear schedule and gradient clipping over
+     the very same batches collated beforehand, in the same order, from the same LoRA weights
+     (its losses are printed against TRL's: they agree to float noise, so both do the same work).
+   All three read the same pre-built conversations (sequential sampling). The goal is TRL with
+   the list-mask collator >= 0.9x the bare loop (median).
+2. Collator: ms a batch, TRL's `DataCollatorForVisionLanguageModeling` vs
+   `ListMaskVisionCollator` on the same examples (and whether their outputs are identical).
+3. Feed (samples/s of SFTTrainer): ours (OURO rows -> `prepare_dataset`: every batch decodes the
+   photo, cuts k crops and resizes them while training) vs the same conversations and PIL images
+   made once beforehand, the cheapest possible feed. The goal is ours / pre-built >= 0.9. With the
+   tiny model the step itself costs almost nothing, so both ratios are worst cases: on a 7B model
+   the collator and the transform are far smaller shares of a step.
+4. Image tokens per sample for k = 0..7 under Qwen2-VL-7B-Instruct's own image processor
    settings (14 px patches, 2x2 merge) and the recipe's max_pixels bound.
 """
 
@@ -47,45 +58,62 @@ def ouro_rows(n: int) -> list[dict]:
     return rows
 
 
-def sft_config(out: Path, steps: int, batch: int, workers: int):
+def sft_config(out: Path, steps: int, batch: int, workers: int, **overrides):
     from trl import SFTConfig
 
-    return SFTConfig(
-        output_dir=str(out),
-        max_steps=steps,
-        per_device_train_batch_size=batch,
-        learning_rate=1e-4,
-        use_cpu=True,
-        bf16=False,
-        activation_checkpointing=False,
-        assistant_only_loss=True,
-        max_length=None,
-        remove_unused_columns=False,
-        save_strategy="no",
-        logging_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
-        dataloader_num_workers=workers,
-        seed=0,
+    settings = {
+        "output_dir": str(out),
+        "max_steps": steps,
+        "per_device_train_batch_size": batch,
+        "learning_rate": 1e-4,
+        "use_cpu": True,
+        "bf16": False,
+        "activation_checkpointing": False,
+        "assistant_only_loss": True,
+        "max_length": None,
+        "remove_unused_columns": False,
+        "save_strategy": "no",
+        "logging_strategy": "no",
+        "report_to": "none",
+        "disable_tqdm": True,
+        "dataloader_num_workers": workers,
+        "seed": 0,
+    }
+    return SFTConfig(**{**settings, **overrides})
+
+
+def lora_config():
+    from peft import LoraConfig
+
+    from ouro_toolkit.training import LANGUAGE_MODEL_LORA_REGEX
+
+    return LoraConfig(r=8, lora_alpha=16, target_modules=LANGUAGE_MODEL_LORA_REGEX)
+
+
+def make_trainer(model_dir: Path, dataset, config, list_mask: bool = True):
+    """SFTTrainer as `run_training` builds it (list_mask) or as TRL alone would (not)."""
+    from transformers import AutoModelForImageTextToText, AutoProcessor, PrinterCallback
+    from trl import SFTTrainer
+
+    from ouro_toolkit.training.collator import use_list_mask_collator
+
+    trainer = SFTTrainer(
+        model=AutoModelForImageTextToText.from_pretrained(model_dir),
+        args=config,
+        train_dataset=dataset,
+        processing_class=AutoProcessor.from_pretrained(model_dir),
+        peft_config=lora_config(),
     )
+    trainer.remove_callback(PrinterCallback)  # keeps its end-of-run metrics off the tables
+    if list_mask:
+        use_list_mask_collator(trainer)
+    return trainer
 
 
 def train_samples_per_second(
     model_dir: Path, dataset, out: Path, steps: int, batch: int, workers: int
 ) -> float:
-    from peft import LoraConfig
-    from transformers import AutoModelForImageTextToText, AutoProcessor
-    from trl import SFTTrainer
-
-    from ouro_toolkit.training import LANGUAGE_MODEL_LORA_REGEX
-
-    trainer = SFTTrainer(
-        model=AutoModelForImageTextToText.from_pretrained(model_dir),
-        args=sft_config(out, steps, batch, workers),
-        train_dataset=dataset,
-        processing_class=AutoProcessor.from_pretrained(model_dir),
-        peft_config=LoraConfig(r=8, lora_alpha=16, target_modules=LANGUAGE_MODEL_LORA_REGEX),
-    )
+    trainer = make_trainer(model_dir, dataset, sft_config(out, steps, batch, workers))
     start = time.perf_counter()
     trainer.train()
     return steps * batch / (time.perf_counter() - start)
@@ -102,7 +130,204 @@ class PrebuiltLookup:
         return {"messages": [m for m, _ in picked], "images": [im for _, im in picked]}
 
 
-def throughput(args: argparse.Namespace, model_dir: Path, work: Path) -> None:
+def prebuilt_samples(args: argparse.Namespace) -> tuple[list[tuple[list, list]], object]:
+    """The conversations of `--rows` OURO rows made up front, and a dataset that looks them up."""
+    from datasets import Dataset
+
+    from ouro_toolkit.training.transform import OuroTransform
+
+    transform = OuroTransform(k=args.k, max_pixels=args.max_pixels)
+    samples = [transform.convert(row) for row in ouro_rows(args.rows)]
+    dataset = Dataset.from_dict({"index": list(range(len(samples)))})
+    return samples, dataset.with_transform(PrebuiltLookup(samples))
+
+
+def examples_of(group: list[tuple[list, list]]) -> list[dict]:
+    """Collator input, copied: TRL's collator rewrites the messages it is given."""
+    import copy
+
+    return [{"messages": copy.deepcopy(m), "images": list(im)} for m, im in group]
+
+
+def rotated(items: list, repeat: int) -> list:
+    """A different contender goes first in every repeat."""
+    shift = repeat % len(items)
+    return items[shift:] + items[:shift]
+
+
+def print_table(results: dict[str, list[float]], unit: str) -> dict[str, float]:
+    median = {name: statistics.median(values) for name, values in results.items()}
+    print(f"{'':<28} {'median':>8}   all runs ({unit})")
+    for name, values in results.items():
+        print(f"{name:<28} {median[name]:>8.2f}   {', '.join(f'{v:.2f}' for v in values)}")
+    return median
+
+
+def verdict(ratio: float) -> str:
+    return "met" if ratio >= 0.9 else "NOT met"
+
+
+# -- 1. TRL's loop against a bare PEFT loop -------------------------------------------------------
+
+
+def steady_samples_per_second(step_ends: list[float], batch: int) -> float:
+    """From the end of step 1 to the end of the last: set-up and first-step warm-up left out."""
+    return (len(step_ends) - 1) * batch / (step_ends[-1] - step_ends[0])
+
+
+def trl_run(trainer, batch: int) -> tuple[float, list[float]]:
+    """Train; samples/s and each step's loss (recorded as tensors: no extra sync per step)."""
+    from transformers import TrainerCallback
+
+    ends: list[float] = []
+    losses: list = []
+
+    class StepClock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            ends.append(time.perf_counter())
+
+    trainer.add_callback(StepClock())
+    step = trainer.training_step
+
+    def training_step(*a, **kw):  # the loss TRL backpropagates, as the bare loop records it
+        loss = step(*a, **kw)
+        losses.append(loss)
+        return loss
+
+    trainer.training_step = training_step
+    trainer.train()
+    return steady_samples_per_second(ends, batch), [float(v) for v in losses]
+
+
+def bare_peft_run(model_dir: Path, batches: list[dict], config, lora_init: dict):
+    """What SFTTrainer does per step, written out: forward, backward, clip, AdamW, schedule."""
+    import torch
+    from peft import get_peft_model
+    from transformers import AutoModelForImageTextToText, get_linear_schedule_with_warmup
+
+    model = get_peft_model(AutoModelForImageTextToText.from_pretrained(model_dir), lora_config())
+    trainable = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable.keys() == lora_init.keys(), "LoRA parameter names differ from TRL's"
+    with torch.no_grad():  # TRL's initial LoRA weights: then the two runs can agree on the losses
+        for name, param in trainable.items():
+            param.copy_(lora_init[name])
+    optimizer = torch.optim.AdamW(
+        list(trainable.values()),
+        lr=config.learning_rate,
+        betas=(config.adam_beta1, config.adam_beta2),
+        eps=config.adam_epsilon,
+        weight_decay=config.weight_decay,
+        fused=str(getattr(config.optim, "value", config.optim)) == "adamw_torch_fused",
+    )
+    schedule = get_linear_schedule_with_warmup(optimizer, 0, config.max_steps)
+    model.train()
+    ends, losses = [], []
+    for step in range(config.max_steps):
+        loss = model(**batches[step % len(batches)]).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(trainable.values()), config.max_grad_norm)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(loss.detach())
+        ends.append(time.perf_counter())
+    batch = config.per_device_train_batch_size
+    return steady_samples_per_second(ends, batch), [float(v) for v in losses]
+
+
+def loop(args: argparse.Namespace, model_dir: Path, work: Path) -> None:
+    samples, dataset = prebuilt_samples(args)
+    # Sequential sampling: TRL sees batches [0..b), [b..2b), ... which the bare loop gets pre-built.
+    config = sft_config(
+        work / "loop", args.steps, args.batch, 0, train_sampling_strategy="sequential"
+    )
+    stock = make_trainer(model_dir, dataset, config, list_mask=False).data_collator
+    groups = [samples[i : i + args.batch] for i in range(0, len(samples), args.batch)]
+    batches = [stock(examples_of(group)) for group in groups]
+
+    contenders = ["TRL, TRL's collator", "TRL, list-mask collator", "bare PEFT"]
+    results: dict[str, list[float]] = {name: [] for name in contenders}
+    losses: dict[str, list[float]] = {}
+    for repeat in range(args.repeats):
+        for name in rotated(contenders, repeat):
+            trainer = make_trainer(model_dir, dataset, config, list_mask="list-mask" in name)
+            if name == "bare PEFT":
+                lora_init = {
+                    n: p.detach().clone()
+                    for n, p in trainer.model.named_parameters()
+                    if p.requires_grad
+                }
+                sps, losses[name] = bare_peft_run(model_dir, batches, config, lora_init)
+            else:
+                sps, losses[name] = trl_run(trainer, args.batch)
+            results[name].append(sps)
+    print(
+        f"\n## Loop: tiny Qwen2-VL, CPU, k={args.k}, max_pixels={args.max_pixels}, batch "
+        f"{args.batch}, {args.steps} steps (samples/s over steps 2..{args.steps}), same batches"
+    )
+    median = print_table(results, "samples/s")
+    for name in contenders[:2]:
+        ratio = median[name] / median["bare PEFT"]
+        print(f"{name} / bare PEFT: {ratio:.2f}x (goal >= 0.9x: {verdict(ratio)})")
+    gap = max(
+        abs(a - b)
+        for name in contenders[:2]
+        for a, b in zip(losses[name], losses["bare PEFT"], strict=True)
+    )
+    print(f"largest loss difference TRL vs bare over all steps (last repeat): {gap:.1e}")
+
+
+# -- 2. The collator alone ------------------------------------------------------------------------
+
+
+def collator(args: argparse.Namespace, model_dir: Path) -> None:
+    import torch
+    from transformers import AutoProcessor
+    from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+    from ouro_toolkit.training.collator import ListMaskVisionCollator
+
+    samples, _ = prebuilt_samples(args)
+    stock = DataCollatorForVisionLanguageModeling(
+        AutoProcessor.from_pretrained(model_dir), assistant_only_loss=True
+    )
+    collators = {"TRL": stock, "list-mask": ListMaskVisionCollator.like(stock)}
+    groups = [samples[i : i + args.batch] for i in range(0, len(samples), args.batch)]
+    times: dict[str, list[float]] = {name: [] for name in collators}
+    identical = True
+    for repeat in range(args.repeats):
+        for group in groups:
+            out = {}
+            for name in rotated(list(collators), repeat):
+                examples = examples_of(group)
+                start = time.perf_counter()
+                out[name] = collators[name](examples)
+                times[name].append((time.perf_counter() - start) * 1000)
+            theirs, ours = out["TRL"], out["list-mask"]
+            identical &= theirs.keys() == ours.keys() and all(
+                torch.equal(theirs[key], ours[key]) for key in theirs
+            )
+    tokens = int(batches_tokens(samples, stock, args.batch))
+    print(
+        f"\n## Collator: ms a batch of {args.batch} (k={args.k}, ~{tokens} tokens a batch), "
+        f"{len(groups)} batches x {args.repeats} repeats"
+    )
+    median = print_table(times, "ms")
+    print(
+        f"list-mask is {median['TRL'] / median['list-mask']:.1f}x faster; outputs identical "
+        f"(input_ids, attention_mask, labels, pixel_values, image_grid_thw, ...): {identical}"
+    )
+
+
+def batches_tokens(samples: list, stock, batch: int) -> float:
+    first = stock(examples_of(samples[:batch]))
+    return float(first["input_ids"].numel())
+
+
+# -- 3. The input path: lazy OURO transform vs pre-built conversations ---------------------------
+
+
+def feed(args: argparse.Namespace, model_dir: Path, work: Path) -> None:
     from datasets import Dataset
 
     from ouro_toolkit.schema import OURO_FEATURES
@@ -112,34 +337,28 @@ def throughput(args: argparse.Namespace, model_dir: Path, work: Path) -> None:
     transform = OuroTransform(k=args.k, max_pixels=args.max_pixels)
     rows = Dataset.from_list(ouro_rows(args.rows), features=OURO_FEATURES)
     ours = prepare_dataset(rows, transform)
-    samples = [transform.convert(row) for row in rows]  # the same conversations, made up front
-    prebuilt = Dataset.from_dict({"index": list(range(len(samples)))}).with_transform(
-        PrebuiltLookup(samples)
-    )
+    _, prebuilt = prebuilt_samples(args)
 
-    results: dict[str, list[float]] = {"ours": [], "prebuilt": []}
-    for repeat in range(args.repeats):  # alternate so machine noise hits both alike
-        for name, dataset in (("ours", ours), ("prebuilt", prebuilt)):
+    results: dict[str, list[float]] = {"ours": [], "pre-built": []}
+    feeds = {"ours": ours, "pre-built": prebuilt}
+    for repeat in range(args.repeats):
+        for name in rotated(list(feeds), repeat):
             sps = train_samples_per_second(
-                model_dir, dataset, work / f"{name}{repeat}", args.steps, args.batch, args.workers
+                model_dir,
+                feeds[name],
+                work / f"{name}{repeat}",
+                args.steps,
+                args.batch,
+                args.workers,
             )
             results[name].append(sps)
-    best = {name: max(values) for name, values in results.items()}
-    median = {name: statistics.median(values) for name, values in results.items()}
     print(
-        f"\n## Throughput: tiny Qwen2-VL, CPU, k={args.k}, max_pixels={args.max_pixels}, "
-        f"batch {args.batch}, {args.workers} dataloader workers"
+        f"\n## Feed: tiny Qwen2-VL, CPU, k={args.k}, max_pixels={args.max_pixels}, "
+        f"batch {args.batch}, {args.workers} dataloader workers (samples/s of the whole train())"
     )
-    print(f"{'feed':<10} {'best':>7} {'median':>7}   all runs (samples/s)")
-    for name, values in results.items():
-        runs = ", ".join(f"{v:.2f}" for v in values)
-        print(f"{name:<10} {best[name]:>7.2f} {median[name]:>7.2f}   {runs}")
-    ratio = median["ours"] / median["prebuilt"]  # medians: one slow run moves a best-of far
-    verdict = "met" if ratio >= 0.9 else "NOT met"
-    print(
-        f"ratio ours / pre-built: median {ratio:.2f}x, best {best['ours'] / best['prebuilt']:.2f}x "
-        f"(goal >= 0.9x on the median: {verdict})"
-    )
+    median = print_table(results, "samples/s")
+    ratio = median["ours"] / median["pre-built"]  # medians: one slow run moves a best-of far
+    print(f"ratio ours / pre-built: {ratio:.2f}x (goal >= 0.9x on the median: {verdict(ratio)})")
 
     # The same comparison without the model: what a batch of rows costs to read, per row.
     def per_row_ms(dataset) -> float:
@@ -152,8 +371,11 @@ def throughput(args: argparse.Namespace, model_dir: Path, work: Path) -> None:
     print(
         f"input cost per row: ours {lazy:.1f} ms (Parquet read + image decode + crops + resize), "
         f"pre-built {looked_up:.2f} ms; a training step of {args.batch} rows took "
-        f"{args.batch / median['prebuilt'] * 1000:.0f} ms (median, pre-built)"
+        f"{args.batch / median['pre-built'] * 1000:.0f} ms (median, pre-built)"
     )
+
+
+# -- 4. Image tokens per sample -------------------------------------------------------------------
 
 
 def image_tokens(args: argparse.Namespace) -> None:
@@ -202,6 +424,9 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--only", choices=["loop", "collator", "feed", "tokens"], help="run one section only"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=0,
@@ -215,10 +440,18 @@ def main() -> None:
     transformers.logging.set_verbosity_error()
     from ouro_toolkit.models.tiny import make_tiny_qwen2vl
 
+    print(f"load average at start: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = make_tiny_qwen2vl(Path(tmp) / "tiny")
-        throughput(args, model_dir, Path(tmp))
-    image_tokens(args)
+        if args.only in (None, "loop"):
+            loop(args, model_dir, Path(tmp))
+        if args.only in (None, "collator"):
+            collator(args, model_dir)
+        if args.only in (None, "feed"):
+            feed(args, model_dir, Path(tmp))
+    if args.only in (None, "tokens"):
+        image_tokens(args)
+    print(f"load average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -8,27 +8,13 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.helpers.http_stand_in import StandInHandler, StandInHTTPServer, chat_completion
 
 # script(payload, call_number) -> (status, body); body is a reply text (wrapped as a chat
 # completion when status is 200) or any JSON-able error body.
 Script = Callable[[dict[str, Any], int], tuple[int, Any]]
-
-
-def chat_completion(content: str) -> dict[str, Any]:
-    return {
-        "id": "x",
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-    }
 
 
 def last_text(payload: dict[str, Any]) -> str:
@@ -47,12 +33,9 @@ class ScriptedChatServer:
         self._lock = threading.Lock()
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # keep pytest output clean
-                pass
-
+        class Handler(StandInHandler):
             def do_GET(self) -> None:
-                self._send(200, {"status": "ok"})
+                self.send_json(200, {"status": "ok"})
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -61,21 +44,9 @@ class ScriptedChatServer:
                     outer.payloads.append(payload)
                     n = len(outer.payloads)
                 status, reply = outer.script(payload, n)
-                self._send(status, chat_completion(reply) if status == 200 else reply)
+                self.send_json(status, chat_completion(reply, payload) if status == 200 else reply)
 
-            def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout): nothing to tell it
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = StandInHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

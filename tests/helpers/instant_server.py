@@ -51,10 +51,9 @@ class InstantOpenAIServer(ScriptedChatServer):
         self.held_key: str | None = None
         self.refused: list[str] = []
         self._count_lock = threading.Lock()
-        super().__init__(self._reply)
-        # Four shards connect at once: a deeper accept queue than socketserver's 5, so no
-        # connection is refused under load (a refused one would be retried and counted twice).
-        self._server.socket.listen(128)
+        super().__init__(
+            self._reply
+        )  # its server's accept queue is deep: four shards connect at once
 
     def _reply(self, payload: dict[str, Any], n: int) -> tuple[int, Any]:
         key, text = messages_key(payload), last_text(payload)

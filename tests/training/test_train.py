@@ -117,14 +117,18 @@ def test_loss_falls_on_four_samples(tiny_model_dir, ouro_build_dir, tmp_path):
         *["--max_steps", "12", "--per_device_train_batch_size", "4", "--learning_rate", "1e-2"],
         *["--lr_scheduler_type", "constant", "--warmup_steps", "0", "--save_strategy", "no"],
     )
-    seen = []
+    seen, collators = [], []
 
     class Record(TrainerCallback):
+        def on_train_begin(self, args, state, control, train_dataloader=None, **kwargs):
+            collators.append(type(train_dataloader.collate_fn).__name__)
+
         def on_log(self, args, state, control, logs=None, **kwargs):
             if logs and "loss" in logs:
                 seen.append((float(logs["loss"]), float(logs["mean_token_accuracy"])))
 
     outcome = run_training(*args, callbacks=[Record()])
+    assert collators == ["ListMaskVisionCollator"]  # batches built without the slow mask loop
     assert outcome.num_train_rows == 4 and outcome.global_step == 12
     losses, accuracy = [s[0] for s in seen], [s[1] for s in seen]
     assert len(losses) == 12
