@@ -9,14 +9,19 @@ becomes a `VLMResult` with an error, and the others carry on.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
+from ouro_toolkit.backends.http_connections import (
+    TIMEOUTS,
+    TRANSPORT_ERRORS,
+    ConnectionStack,
+    HTTPReply,
+)
 from ouro_toolkit.backends.messages import request_messages, to_openai_messages
 from ouro_toolkit.backends.registry import check_server_url
 from ouro_toolkit.backends.results import failed, finish_result
@@ -26,7 +31,6 @@ from ouro_toolkit.retry import RetryPolicy
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
-CONNECTIONS_PER_CLIENT = 8
 
 
 @dataclass
@@ -91,45 +95,25 @@ class OpenAIBackend:
         self.endpoint = self.base_url + "/v1/chat/completions"
         self.stats = OpenAIStats()
         self._response_format_ok = self.config.response_format
-        self._clients: list[httpx.AsyncClient] = []
-        self._in_flight: list[int] = []  # requests in flight per client
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._connections: ConnectionStack | None = None
+        self._connections_loop: asyncio.AbstractEventLoop | None = None
 
-    def _get_clients(self) -> list[httpx.AsyncClient]:
+    def _get_connections(self) -> ConnectionStack:
         loop = asyncio.get_running_loop()
-        if self._clients and self._client_loop is not loop:
-            # An httpx client belongs to the loop it was made on; a caller running
+        if self._connections is None or self._connections_loop is not loop:
+            # A connection belongs to the loop it was opened on; a caller running
             # `asyncio.run(backend.generate(...))` twice gets fresh ones for the new loop.
-            self._clients = []
-        if not self._clients:
-            self._client_loop = loop
-            self._clients = self._new_clients()
-            self._in_flight = [0] * len(self._clients)
-        return self._clients
-
-    def _new_clients(self) -> list[httpx.AsyncClient]:
-        """Several clients of a few connections each, rather than one client of `concurrency`:
-        httpcore's pool walks all of a client's connections on every request event, so its CPU per
-        request grows with them (3.2 ms at 8 connections, 9.8 ms at 32, 14 ms at 64 here), and
-        clients of 8 keep it at about 3 ms whatever the concurrency."""
-        cfg = self.config
-        count = -(-cfg.concurrency // CONNECTIONS_PER_CLIENT)
-        per_client = -(-cfg.concurrency // count)
-        headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
-        # One TLS context for all clients: making one reads the CA bundle (0.1-0.4 s here). A
-        # plain-http server (SGLang on localhost, most clusters) needs none at all.
-        tls = httpx.create_ssl_context() if self.base_url.startswith("https://") else False
-        return [
-            httpx.AsyncClient(
-                timeout=httpx.Timeout(cfg.timeout, connect=min(cfg.connect_timeout, cfg.timeout)),
-                limits=httpx.Limits(
-                    max_connections=per_client, max_keepalive_connections=per_client
-                ),
+            cfg = self.config
+            headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
+            self._connections = ConnectionStack(
+                self.base_url,
+                limit=cfg.concurrency,
+                timeout=cfg.timeout,
+                connect_timeout=min(cfg.connect_timeout, cfg.timeout),
                 headers=headers,
-                verify=tls,
             )
-            for _ in range(count)
-        ]
+            self._connections_loop = loop
+        return self._connections
 
     async def generate(self, requests: Sequence[VLMRequest]) -> list[VLMResult]:
         results: list[VLMResult | None] = [None] * len(requests)
@@ -234,7 +218,7 @@ class OpenAIBackend:
                 f"HTTP {response.status_code} from {self.endpoint}: {response.text[:300]}"
             )
         try:
-            reply = response.json()
+            reply = json.loads(response.content)
             content = reply["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as err:
             raise _Rejected(f"malformed reply from {self.endpoint}: {response.text[:200]}") from err
@@ -245,29 +229,25 @@ class OpenAIBackend:
         self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)
         return content
 
-    async def _send(self, payload: dict[str, Any]) -> httpx.Response:
+    async def _send(self, payload: dict[str, Any]) -> HTTPReply:
         self.stats.http_calls += 1
-        clients = self._get_clients()
-        lane = min(range(len(clients)), key=self._in_flight.__getitem__)  # the least busy
-        self._in_flight[lane] += 1
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            response = await clients[lane].post(self.endpoint, json=payload)
-        except httpx.TimeoutException as err:
+            response = await self._get_connections().post(self.endpoint, body)
+        except TIMEOUTS as err:
             raise _Retryable(
                 f"timed out after {self.config.timeout:g}s ({type(err).__name__})"
             ) from err
-        except httpx.TransportError as err:  # refused, reset, server died mid-reply
+        except TRANSPORT_ERRORS as err:  # refused, reset, server died mid-reply
             raise _Retryable(f"{type(err).__name__}: {err or 'connection failed'}") from err
-        finally:
-            self._in_flight[lane] -= 1
         if response.status_code in RETRYABLE_STATUS:
             raise _Retryable(f"HTTP {response.status_code}: {response.text[:200]}")
         return response
 
     async def aclose(self) -> None:
-        clients, self._clients = self._clients, []
-        for client in clients:
-            await client.aclose()
+        connections, self._connections = self._connections, None
+        if connections is not None:
+            await connections.aclose()
 
 
 def normalize_server_url(url: str) -> str:

@@ -30,10 +30,13 @@ class ScriptedChatServer:
     def __init__(self, script: Script):
         self.script = script
         self.payloads: list[dict[str, Any]] = []
+        self.client_ports: set[int] = set()  # one per connection the client opened
         self._lock = threading.Lock()
         outer = self
 
         class Handler(StandInHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
             def do_GET(self) -> None:
                 self.send_json(200, {"status": "ok"})
 
@@ -42,6 +45,7 @@ class ScriptedChatServer:
                 payload = json.loads(body)
                 with outer._lock:
                     outer.payloads.append(payload)
+                    outer.client_ports.add(self.client_address[1])
                     n = len(outer.payloads)
                 status, reply = outer.script(payload, n)
                 self.send_json(status, chat_completion(reply, payload) if status == 200 else reply)
