@@ -27,7 +27,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TransformersBackendConfig:
-    batch_size: int = 8
+    # Requests generated together. One call carries a level of regions for a whole image batch,
+    # so this is not the build's image batch: fewer, wider batches mean fewer decode steps
+    # (`benchmarks/embedded.py` measures the choice).
+    batch_size: int = 32
     device: str = "auto"  # "auto" -> cuda if available, else cpu
     dtype: str = "auto"  # "auto" -> bfloat16 on CUDA (float16 if bf16 unsupported), float32 on CPU
     # Image size bounds (pixels) for the processor; Qwen2-VL-Instruct defaults are 56*56 ..
@@ -35,6 +38,9 @@ class TransformersBackendConfig:
     min_pixels: int | None = None
     max_pixels: int | None = None
     attn_implementation: str | None = None  # e.g. "flash_attention_2" on a GPU with it installed
+    # torch threads for generation on the CPU; None keeps torch's default. A small model decodes
+    # faster on 1: waking a second thread for each tiny matmul costs more than it saves.
+    threads: int | None = None
     # A PEFT (LoRA) adapter folder or Hub id to load on top of the model (e.g. an OURO adapter to
     # evaluate); merged into the weights so generation runs at the base model's speed.
     adapter: str | None = None
@@ -59,6 +65,8 @@ class TransformersBackend:
         self.config = config or TransformersBackendConfig(**options)
         if self.config.batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {self.config.batch_size}")
+        if self.config.threads is not None and self.config.threads < 1:
+            raise ConfigError(f"threads must be >= 1 (or unset), got {self.config.threads}")
         self.stats = TransformersStats()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-generate")
         self._load_lock = threading.Lock()
@@ -189,6 +197,13 @@ class TransformersBackend:
         import torch
 
         processor, model = self._processor, self._hf_model
+        threads = self.config.threads
+        if (
+            threads is not None
+            and model.device.type == "cpu"
+            and torch.get_num_threads() != threads
+        ):
+            torch.set_num_threads(threads)  # in the generate thread, where the matmuls run
         prompts, images = [], []
         for request in batch:
             messages = request_messages(request)

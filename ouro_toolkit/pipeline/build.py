@@ -97,7 +97,7 @@ def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
 def make_backend(config: BuildConfig) -> VLMBackend:
     options: dict[str, Any] = {}
     if config.backend == "transformers":
-        options = {"batch_size": config.batch_size, "max_pixels": config.max_pixels}
+        options = {"max_pixels": config.max_pixels}  # its request batch is its own
     elif config.backend == "openai":
         options = {"concurrency": config.concurrency}
     options.update(config.backend_options)

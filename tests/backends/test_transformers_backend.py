@@ -112,3 +112,31 @@ def test_peft_adapter_is_loaded_and_changes_answers(tiny_model_dir, tmp_path, ph
     missing = TransformersBackend(str(tiny_model_dir), adapter=str(tmp_path / "no-adapter"))
     [failed] = asyncio.run(missing.generate([request]))
     assert "could not load adapter" in failed.error
+
+
+def test_threads_option_sets_the_generate_threads_torch_and_keeps_the_answers(
+    tiny_model_dir, backend, photos
+):
+    import torch
+
+    one = TransformersBackend(str(tiny_model_dir), batch_size=2, max_pixels=28 * 28 * 16, threads=1)
+    requests = [image_request(f"Region {i}.", [im]) for i, im in enumerate(photos.values())]
+    texts = [r.text for r in asyncio.run(one.generate(requests))]
+    seen = one._executor.submit(torch.get_num_threads).result()
+    assert seen == 1  # the thread that generates runs its matmuls on one thread
+    assert texts == [r.text for r in asyncio.run(backend.generate(requests))]
+
+
+def test_threads_below_one_is_refused(tiny_model_dir):
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        TransformersBackend(str(tiny_model_dir), threads=0)
+
+
+def test_the_request_batch_is_not_the_builds_image_batch(tiny_model_dir, tmp_path):
+    from ouro_toolkit.backends.transformers_backend import TransformersBackendConfig
+    from ouro_toolkit.pipeline.build import make_backend
+    from ouro_toolkit.pipeline.config import BuildConfig
+
+    config = BuildConfig(source="local", model=str(tiny_model_dir), out=str(tmp_path), batch_size=4)
+    backend = make_backend(config)
+    assert backend.config.batch_size == TransformersBackendConfig.batch_size == 32
