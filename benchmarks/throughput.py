@@ -117,7 +117,8 @@ def default_build(work: Path, photos: Path, server, label: str) -> dict:
     print(
         f"  proposal CPU {result['proposal_cpu_s'] * 1000 / regions:.1f} ms/region "
         f"({result['proposal_cpu_s'] * 1000 / n:.0f} ms/image, in the workers; goal <= 20 ms/region);"
-        f" all CPU of the run {result['cpu'] * 1000 / regions:.1f} ms/region"
+        f" all CPU of the run {result['cpu'] * 1000 / regions:.1f} ms/region; "
+        f"the parent's in the loop {result['parent_cpu_s'] * 1000 / regions:.1f} ms/region"
     )
     print(
         f"  server busy (a request in flight) {busy:.2f}s of {result['wall']:.2f}s wall = "

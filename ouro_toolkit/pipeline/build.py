@@ -48,6 +48,9 @@ class ShardStats:
     # Rows whose image was fine but whose model calls failed (server down, timeouts): worth retrying.
     failed_calls: int = 0
     proposal_cpu_s: float = 0.0  # CPU seconds spent decoding images and building trees
+    # CPU seconds of this process from the first row to the last (all its threads: requests,
+    # image encoding, merge, writing; not the proposal workers, not start-up).
+    parent_cpu_s: float = 0.0
     # Prompt tokens of the requests the backend answered (`server_requests`), as the backend
     # measured them (`prompt_tokens_by`: a server's `usage`, or the embedded tokenizer); 0 when
     # it does not say.
@@ -186,7 +189,7 @@ async def _build(
     writer = ShardWriter(config.layout, config.shard_index)
     expected = shard_share(config.limit, config.num_shards, config.shard_index)
     bar = tqdm(total=expected, unit="img", desc=stats.shard, disable=not config.progress)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     loop = asyncio.get_running_loop()
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ouro-propose") as executor:
@@ -217,6 +220,7 @@ async def _build(
         bar.close()
         await cached.aclose()
     stats.seconds = round(time.perf_counter() - start, 3)
+    stats.parent_cpu_s = round(time.process_time() - cpu_start, 3)
     stats.model_calls, stats.cache_hits = cached.stats.model_calls, cached.stats.hits
     stats.proposal_cpu_s = round(stats.proposal_cpu_s, 3)
     server = getattr(cached.backend, "stats", None)

@@ -57,7 +57,9 @@ def make_config(
         proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=1, max_children=3),
         prompts_path=str(prompts),
-        batch_size=1,  # one request at a time: greedy outputs independent of batch padding
+        batch_size=1,
+        # One request at a time: greedy outputs independent of batch padding.
+        backend_options={"batch_size": 1},
         progress=False,
     )
     settings.update(overrides)
@@ -95,7 +97,9 @@ def test_build_writes_loadable_rows_with_trees(reference_build):
     assert coffee["original"]["captions"] == ["A cup of coffee."]
     # Exactly one model call per node plus one QA call per readable image.
     assert stats.model_calls == sum(len(r["regions"]) for r in good) + len(good)
-    assert config.layout.read_marker(config.shard_index)["rows"] == len(rows)
+    marker = config.layout.read_marker(config.shard_index)
+    assert marker["rows"] == len(rows)
+    assert 0 < marker["parent_cpu_s"] < 1000  # measured in this process, recorded with the shard
 
 
 def test_corrupt_image_row_is_kept_with_its_error(reference_build):
@@ -133,6 +137,7 @@ def test_http_backend_against_transformers_serve(tmp_path, image_folder, prompts
         backend="openai",
         server_url=tiny_server.url,
         limit=2,
+        backend_options={},
     )
     stats = build_shard(config)
     rows = rows_of(tmp_path)
@@ -160,6 +165,7 @@ def test_sigkill_mid_shard_then_rerun_matches_uninterrupted(
         sys.executable, "-m", "ouro_toolkit.cli.main", "build", "--source", "local", "--data-dir", str(image_folder),
         "--model", str(tiny_model_dir), "--out", str(tmp_path), "--proposers", "grouping", "--max-depth", "1",
         "--max-children", "3", "--prompts", str(prompts_file), "--batch-size", "1", "--no-progress",
+        "--backend-option", "batch_size=1",
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()
