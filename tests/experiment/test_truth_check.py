@@ -59,3 +59,27 @@ def test_d0_is_scored_on_objects_and_their_parts_are_not_counted():
     check = check_row({"id": f"scenes/{scene.id}", "regions": [], "description": text, "qa": []})
     assert (check["d0_objects"], check["d0_mentions"], check["d0_named"]) == (3, 3, 3)
     assert check["d0_colour_right"] == 3 and check["regions"] == check["qa"] == 0
+
+
+def test_region_labels_are_read_for_colour_and_name_apart():
+    scene = generate_scene(11)
+    by_box = {tuple(o.bbox): o for o in scene.objects}
+
+    def coloured_label(node, colour_of):
+        obj = by_box.get(tuple(node.bbox))
+        name = describe_region(scene, node.bbox)[0]
+        return f"{colour_of(obj)} {name}" if obj is not None else name
+
+    objects = [o for o in scene.objects if o.colour]
+    right = check_row(_row(scene, lambda n: coloured_label(n, lambda o: o.colour), []))
+    assert right["labels_coloured"] == len(objects) > 0
+    assert right["labels_colour_right"] == right["labels_both_right"] == len(objects)
+    # Every colour wrong (a colour no object of the scene has for itself), every name right.
+    other = {o.id: next(c for c in ("red", "blue") if c != o.colour) for o in objects}
+    wrong = check_row(_row(scene, lambda n: coloured_label(n, lambda o: other[o.id]), []))
+    assert wrong["labels_right"] == wrong["regions"]
+    assert wrong["labels_colour_right"] == wrong["labels_both_right"] == 0
+    assert "colour right 0/" in one_line(wrong)
+    summary = summarise([right, wrong])
+    assert summary["region_colour_accuracy"] == 0.5
+    assert summary["region_name_and_colour_accuracy"] == 0.5
