@@ -5,9 +5,11 @@
    skipped; an unfinished one replays its request cache.
 2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops), one run per arm
    and seed; a run whose adapter and `ouro_training.json` exist is skipped.
-3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes: exact QA
-   accuracy, description object F1); one JSON per variant, reused on a rerun.
-4. report: results JSON, a Markdown table (mean ± spread over seeds), a PNG of score vs k.
+3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes from
+   `test_seed_start` on: exact QA accuracy overall and per kind, description object precision,
+   recall, F1 and colour recall); one JSON per variant, reused on a rerun.
+4. report: results JSON, Markdown tables (mean ± spread over seeds; every M1 - M0 difference
+   with its paired bootstrap 95% CI over test scenes, per seed and pooled), a PNG of score vs k.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.experiment.config import Arm, ExperimentConfig
-from ouro_toolkit.experiment.evaluate import evaluate_variant
+from ouro_toolkit.experiment.evaluate import benchmark_samples, evaluate_variant
 from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
 from ouro_toolkit.experiment.truth_check import check_row, summarise
 
@@ -101,11 +103,19 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
     variants += [(arm.name, arm, seed) for arm in cfg.arms for seed in cfg.seeds]
     m0: dict[str, Any] = {}
     arms: dict[str, list] = {arm.name: [] for arm in cfg.arms}
+    samples = benchmark_samples(cfg.test_scenes, cfg.test_seed_start)  # the same for every variant
     for name, arm, seed in tqdm(variants, desc="eval", disable=not progress):
         adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
         file = cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}-s{seed}.json")
         result = evaluate_variant(
-            cfg.model, adapter, cfg.test_scenes, file, batch_size=16, progress=progress
+            cfg.model,
+            adapter,
+            cfg.test_scenes,
+            file,
+            first_seed=cfg.test_seed_start,
+            batch_size=16,
+            progress=progress,
+            samples=samples,
         )
         if arm is None:
             m0 = result
@@ -136,7 +146,7 @@ def _why(truth: dict[str, float], cfg: ExperimentConfig) -> str:
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "samples"}
+    return {k: v for k, v in result.items() if k not in ("samples", "per_scene")}
 
 
 def run_experiment(
