@@ -59,10 +59,12 @@ def _budget_prompts(cfg: ExperimentConfig) -> str | None:
     """A prompt override that only lowers the token budgets (its own version keys the cache)."""
     if cfg.max_new_tokens is None:
         return None
+    from ouro_toolkit.annotate.prompts import load_prompts
+
     path = cfg.root / "prompts.yaml"
-    n = cfg.max_new_tokens
+    n, version = cfg.max_new_tokens, load_prompts().version
     path.write_text(
-        f"version: ouro-v1-budget{n}\ndescribe_max_new_tokens: {n}\nqa_max_new_tokens: {n}\n"
+        f"version: {version}-budget{n}\ndescribe_max_new_tokens: {n}\nqa_max_new_tokens: {n}\n"
     )
     return str(path)
 
