@@ -6,6 +6,7 @@ import click
 
 from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
+from ouro_toolkit.training.transform import LAYOUTS
 
 
 def _ints(text: str) -> list[int]:
@@ -52,6 +53,15 @@ def _ints(text: str) -> list[int]:
     "comparison).",
 )
 @click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="joint",
+    show_default=True,
+    help="M1's training samples: joint (the paper's: full image + k crops, description, region "
+    "and QA turns in one conversation) or per_sample (one image, one turn per target, in the "
+    "benchmark's prompt layout). A per_sample run names its own adapters and results.",
+)
+@click.option(
     "--train-override",
     "train_overrides",
     multiple=True,
@@ -67,7 +77,7 @@ def _ints(text: str) -> list[int]:
 )
 @click.option("--no-progress", is_flag=True)
 def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_start, proposers,
-               annotator, train_overrides, docs, no_progress) -> None:  # fmt: skip
+               annotator, layout, train_overrides, docs, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
     \b
@@ -94,6 +104,7 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_
         "seeds": _ints(seeds) if seeds else None,
         "train_overrides": overrides or None,
         "annotator": annotator,
+        "layout": layout,
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})

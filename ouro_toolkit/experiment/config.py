@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from ouro_toolkit.errors import ConfigError
-from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
+from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS
 
 SETTINGS = ("headline", "ablations", "tiny")
 TEST_SEED_START = 2_000_000  # the `scenes` source's first test seed (builders/scenes.py)
@@ -87,6 +87,11 @@ class ExperimentConfig:
     annotator: str = "m0"
     # Token budget of the build's describe and QA calls; None keeps the prompt file's (160 / 400).
     max_new_tokens: int | None = None
+    # How a row becomes M1's training samples: "joint" (the paper's: full image + k crops, the
+    # description, region and QA turns in one conversation) or "per_sample" (one image and one
+    # turn per target, as the benchmark asks). A layout other than joint names its own adapters,
+    # scores and results, so both can share one run folder (and its build).
+    layout: str = "joint"
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -98,6 +103,8 @@ class ExperimentConfig:
             raise ConfigError(
                 f"annotator {self.annotator!r}: choose one of {', '.join(ANNOTATORS)}"
             )
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"layout {self.layout!r}: choose one of {', '.join(LAYOUTS)}")
         self._check_test_seeds()
 
     def _check_test_seeds(self) -> None:
@@ -115,8 +122,13 @@ class ExperimentConfig:
 
     @property
     def label(self) -> str:
-        """Names the outputs of this setting: 'headline', 'ablations-oracle', ..."""
-        return self.setting + ("" if self.annotator == "m0" else f"-{self.annotator}")
+        """Names the outputs of this setting: 'headline', 'ablations-oracle', 'headline-per-sample'."""
+        return self.setting + self.tag + ("" if self.annotator == "m0" else f"-{self.annotator}")
+
+    @property
+    def tag(self) -> str:
+        """What a non-default layout adds to the names of adapters, scores and results."""
+        return "" if self.layout == "joint" else f"-{self.layout.replace('_', '-')}"
 
     @property
     def root(self) -> Path:

@@ -3,8 +3,9 @@
 1. build: `ouro build --source scenes` with M0 behind the embedded backend (proposers, the tree,
    M0 describing every region, the merge, M0 writing QA) -> OURO rows. A finished shard is
    skipped; an unfinished one replays its request cache.
-2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops), one run per arm
-   and seed; a run whose adapter and `ouro_training.json` exist is skipped.
+2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops, in the joint or the
+   per-sample layout), one run per arm and seed; a run whose adapter and `ouro_training.json`
+   exist is skipped.
 3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes from
    `test_seed_start` on: exact QA accuracy overall and per kind, description object precision,
    recall, F1 and colour recall); one JSON per variant, reused on a rerun.
@@ -70,7 +71,7 @@ def _budget_prompts(cfg: ExperimentConfig) -> str | None:
 
 
 def adapter_dir(cfg: ExperimentConfig, arm: Arm, seed: int) -> Path:
-    return cfg.root / "adapters" / f"{arm.name}-s{seed}"
+    return cfg.root / "adapters" / f"{arm.name}{cfg.tag}-s{seed}"
 
 
 def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -> None:
@@ -90,6 +91,7 @@ def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -
             "--k", str(arm.k),
             "--annotations", arm.annotations,
             "--crop_choice", arm.crop_choice,
+            "--layout", cfg.layout,
             "--max_pixels", str(cfg.max_pixels),
             "--seed", str(seed),
             "--crop_seed", str(seed),
@@ -108,7 +110,9 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
     samples = benchmark_samples(cfg.test_scenes, cfg.test_seed_start)  # the same for every variant
     for name, arm, seed in tqdm(variants, desc="eval", disable=not progress):
         adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
-        file = cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}-s{seed}.json")
+        file = (
+            cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}{cfg.tag}-s{seed}.json")
+        )
         result = evaluate_variant(
             cfg.model,
             adapter,
