@@ -80,6 +80,9 @@ def aggregate(m0: dict[str, Any], arms: dict[str, list[dict[str, Any]]]) -> dict
     rows = {"M0": {}}
     for key, _ in metrics:
         rows["M0"][key] = {"mean": score_of(m0, key), "spread": 0.0, "runs": [score_of(m0, key)]}
+        if key in dict(KIND_METRICS):
+            # Every variant is asked the same questions: a kind M0 was not asked, none was.
+            rows["M0"][key]["asked"] = key.removeprefix("qa_") in m0["qa_by_kind"]
     for name, runs in arms.items():
         rows[f"M1 {name}"] = {}
         paired = "per_scene" in m0 and runs and all("per_scene" in r for r in runs)
@@ -92,7 +95,12 @@ def aggregate(m0: dict[str, Any], arms: dict[str, list[dict[str, Any]]]) -> dict
     return rows
 
 
+NOT_ASKED = "–"  # a QA kind no test scene asked
+
+
 def _diff(d: dict[str, Any]) -> str:
+    if d["n"] == 0:
+        return NOT_ASKED
     return f"{100 * d['diff']:+.1f} [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}]"
 
 
@@ -105,7 +113,9 @@ def _score_lines(rows: dict[str, Any], metrics: tuple[tuple[str, str], ...]) -> 
         for key, _ in metrics:
             v = values[key]
             cell = f"{100 * v['mean']:.1f}"
-            if name != "M0":
+            if not base[key].get("asked", True):
+                cell = NOT_ASKED
+            elif name != "M0":
                 change = (
                     _diff(v["paired"]["pooled"])
                     if "paired" in v
@@ -152,6 +162,8 @@ def markdown_table(rows: dict[str, Any], seeds: int, note: str = "") -> str:
         f"\nScores in %; M1 rows: mean ± standard deviation over {seeds} seed(s), "
         f"{change}. M0 is deterministic (greedy decoding)."
     )
+    if kinds:
+        foot += f" {NOT_ASKED}: a kind no test scene asked."
     if kinds:
         lines += ["", "QA accuracy by question kind:", ""] + _score_lines(rows, KIND_METRICS)
     if kinds and paired:

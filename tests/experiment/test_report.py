@@ -114,6 +114,10 @@ def test_paired_cis_per_seed_pooled_and_per_kind():
     assert "| k5-enhanced-random seed 0 | " in table and "| k5-enhanced-random seed 1 | " in table
     assert "| k5-enhanced-random pooled | " in table
     assert "paired bootstrap 95% CI over the 2 test scenes (2000 resamples" in table
+    # Kinds no scene asked (sign text, left of, above, inside): a dash, not a 0 score.
+    kind_rows = [line for line in table.splitlines() if line.startswith("| M0 | 50.0 | 100.0")]
+    assert kind_rows == ["| M0 | 50.0 | 100.0 | – | – | – | – |"]
+    assert table.count(" – |") == 4 + 4 + 4 * 3  # M0 and M1 per-kind rows, 3 difference rows
 
 
 def test_a_scene_missing_from_an_arm_is_an_error():
