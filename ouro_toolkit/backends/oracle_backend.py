@@ -2,8 +2,11 @@
 
 Never a default and never a model: it exists so the pipeline's own parts (proposals, tree
 rules, merge, budgets) can be scored without one. A region request is answered with the
-description of the true object that best matches the region's box; a QA request is answered
-from the request's d0 alone. It reads the request's `meta` (row id, box, d0), which the
+description of the true object that best matches the region's box; a QA request gets exact
+questions of every kind the `scenes` benchmark scores (colour, count, sign text, left of, above,
+inside) about the objects the request's d0 names, answered from the scene as a perfect QA writer
+that sees the image would (`scenes.oracle.qa_about`); a QA request whose row names no scene is
+answered from its d0 alone. It reads the request's `meta` (row id, box, d0), which the
 annotator fills in; the row id names the scene ("scenes/scene-0000042"), which is made again
 from it. Requests about anything else fail with a message saying so.
 """
@@ -17,7 +20,7 @@ from ouro_toolkit.backends.base import VLMRequest, VLMResult
 from ouro_toolkit.backends.messages import images_in
 from ouro_toolkit.backends.results import failed, finish_result
 from ouro_toolkit.scenes.generate import scene_from_id
-from ouro_toolkit.scenes.oracle import MIN_IOU, describe_region, qa_from_description
+from ouro_toolkit.scenes.oracle import MIN_IOU, describe_region, qa_about, qa_from_description
 from ouro_toolkit.scenes.truth import Scene, parse_scene_id, scene_id
 
 NAME = "ground-truth-oracle"
@@ -46,7 +49,11 @@ class GroundTruthOracle:
         self.requests += 1
         kind = request.meta.get("kind")
         if kind == "qa":
-            pairs = qa_from_description(str(request.meta.get("description") or ""))
+            d0 = str(request.meta.get("description") or "")
+            scene = self._scene(str(request.meta.get("row_id") or ""))
+            pairs = qa_from_description(d0) if scene is None else qa_about(scene, d0)
+            fields = ("question", "answer", "aspect")  # the QA schema's, no more
+            pairs = [{key: p[key] for key in fields} for p in pairs]
             return finish_result(request, json.dumps({"qa": pairs}))
         if kind != "region":
             return failed(

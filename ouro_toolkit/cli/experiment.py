@@ -6,6 +6,7 @@ import click
 
 from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
+from ouro_toolkit.training.transform import LAYOUTS
 
 
 def _ints(text: str) -> list[int]:
@@ -35,6 +36,13 @@ def _ints(text: str) -> list[int]:
 @click.option(
     "--test-scenes", type=click.IntRange(min=1), default=None, help="Held-out scenes scored."
 )
+@click.option(
+    "--test-seed-start",
+    type=int,
+    default=None,
+    help="Seed of the first held-out test scene [default: 2000000, the test split's first]; "
+    "the test split holds seeds 2000000-2000999.",
+)
 @click.option("--proposers", default=None, help="Comma-separated proposers (default objects,ocr).")
 @click.option(
     "--annotator",
@@ -43,6 +51,15 @@ def _ints(text: str) -> list[int]:
     show_default=True,
     help="Who writes the OURO rows: M0, or the ground-truth oracle (perfect annotations, for "
     "comparison).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="joint",
+    show_default=True,
+    help="M1's training samples: joint (the paper's: full image + k crops, description, region "
+    "and QA turns in one conversation) or per_sample (one image, one turn per target, in the "
+    "benchmark's prompt layout). A per_sample run names its own adapters and results.",
 )
 @click.option(
     "--train-override",
@@ -59,13 +76,14 @@ def _ints(text: str) -> list[int]:
     help="Where the Markdown table and the PNG are copied ('' for nowhere).",
 )
 @click.option("--no-progress", is_flag=True)
-def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers, annotator,
-               train_overrides, docs, no_progress) -> None:  # fmt: skip
+def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_start, proposers,
+               annotator, layout, train_overrides, docs, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
     \b
     ouro experiment --out runs/headline                      # M0 vs M1 at k=5, 3 seeds
     ouro experiment --out runs/ablations --setting ablations
+    ouro experiment --out runs/other --test-seed-start 2000500 --test-scenes 200
     """
     from pathlib import Path
 
@@ -80,11 +98,13 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
     given = {
         "train_scenes": train_scenes,
         "test_scenes": test_scenes,
+        "test_seed_start": test_seed_start,
         "proposers": proposers.split(",") if proposers else None,
         "model": model,
         "seeds": _ints(seeds) if seeds else None,
         "train_overrides": overrides or None,
         "annotator": annotator,
+        "layout": layout,
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})

@@ -178,9 +178,8 @@ def oracle_figures(
         if annotation.errors:
             raise RuntimeError(f"{scene.id}: oracle annotation failed: {annotation.error}")
         d0 = cut_words(annotation.description, setting.d0_budget)
-        qa = annotation.qa
-        if setting.d0_budget is not None:
-            qa = qa_from_description(d0)  # QA is written from d0: write it from the cut one
+        # What d0 alone carries (the oracle's own QA also reads the image: always right).
+        qa = qa_from_description(d0)
         score = score_description(scene, d0)
         judged = [judge_qa(scene, p["question"], p["answer"]) for p in qa]
         total.add(

@@ -8,9 +8,10 @@ from importlib import resources
 from pathlib import Path
 
 from ouro_toolkit.errors import ConfigError
-from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
+from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS
 
 SETTINGS = ("headline", "ablations", "tiny")
+TEST_SEED_START = 2_000_000  # the `scenes` source's first test seed (builders/scenes.py)
 ANNOTATORS = ("m0", "oracle")
 
 
@@ -67,7 +68,13 @@ class ExperimentConfig:
     arms: list[Arm] = field(default_factory=list)  # empty: the setting's arms
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     train_scenes: int = 48  # scenes annotated by the pipeline with M0 (train split)
-    test_scenes: int = 40  # held-out scenes of the `scenes` benchmark (test split)
+    # Held-out scenes of the `scenes` benchmark (test split, seeds 2000000-2000999). Per-scene
+    # description F1 has SD ~0.17, so a paired difference over n scenes has SE ~0.17/sqrt(n):
+    # 1.4 points at 150, enough to see +5 F1 at more than 3 SE (30 scenes gave 3.1).
+    test_scenes: int = 150
+    # The first test scene's seed: the split's first by default, another start scores other
+    # held-out scenes (start + test_scenes must stay inside the split).
+    test_seed_start: int = TEST_SEED_START
     proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
     max_depth: int = 2
     max_children: int = 5
@@ -80,6 +87,11 @@ class ExperimentConfig:
     annotator: str = "m0"
     # Token budget of the build's describe and QA calls; None keeps the prompt file's (160 / 400).
     max_new_tokens: int | None = None
+    # How a row becomes M1's training samples: "joint" (the paper's: full image + k crops, the
+    # description, region and QA turns in one conversation) or "per_sample" (one image and one
+    # turn per target, as the benchmark asks). A layout other than joint names its own adapters,
+    # scores and results, so both can share one run folder (and its build).
+    layout: str = "joint"
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -91,11 +103,32 @@ class ExperimentConfig:
             raise ConfigError(
                 f"annotator {self.annotator!r}: choose one of {', '.join(ANNOTATORS)}"
             )
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"layout {self.layout!r}: choose one of {', '.join(LAYOUTS)}")
+        self._check_test_seeds()
+
+    def _check_test_seeds(self) -> None:
+        from ouro_toolkit.evaluation.generated import split_seeds
+
+        seeds = split_seeds("test")
+        last = self.test_seed_start + self.test_scenes - 1
+        if self.test_seed_start not in seeds or last not in seeds:
+            raise ConfigError(
+                f"--test-seed-start {self.test_seed_start} with --test-scenes {self.test_scenes} "
+                f"needs test seeds {self.test_seed_start}-{last}, but the test split holds "
+                f"{seeds.start}-{seeds.stop - 1}: choose a start from {seeds.start} to "
+                f"{seeds.stop - self.test_scenes} (or fewer test scenes)"
+            )
 
     @property
     def label(self) -> str:
-        """Names the outputs of this setting: 'headline', 'ablations-oracle', ..."""
-        return self.setting + ("" if self.annotator == "m0" else f"-{self.annotator}")
+        """Names the outputs of this setting: 'headline', 'ablations-oracle', 'headline-per-sample'."""
+        return self.setting + self.tag + ("" if self.annotator == "m0" else f"-{self.annotator}")
+
+    @property
+    def tag(self) -> str:
+        """What a non-default layout adds to the names of adapters, scores and results."""
+        return "" if self.layout == "joint" else f"-{self.layout.replace('_', '-')}"
 
     @property
     def root(self) -> Path:
@@ -113,6 +146,7 @@ class ExperimentConfig:
             "annotator",
             "train_scenes",
             "test_scenes",
+            "test_seed_start",
             "proposers",
             "max_depth",
             "max_children",
@@ -121,10 +155,13 @@ class ExperimentConfig:
             old = json.loads(path.read_text())
             # A key missing from an older record was recorded before it existed: its default.
             defaults = {f.name: f.default for f in fields(self)}
-            changed = [k for k in fixed if old.get(k, defaults.get(k)) != self.to_dict()[k]]
+            now = self.to_dict()
+            changed = {k: old.get(k, defaults.get(k)) for k in fixed}
+            changed = {k: v for k, v in changed.items() if v != now[k]}
             if changed:
+                told = "; ".join(f"{k} {v!r} there, {now[k]!r} now" for k, v in changed.items())
                 raise ConfigError(
-                    f"{self.root} holds an experiment with other {', '.join(changed)}; "
-                    "use a new --out folder"
+                    f"{self.root} holds an experiment with other {', '.join(changed)} ({told}); "
+                    "use a new --out folder, or give the recorded values"
                 )
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")

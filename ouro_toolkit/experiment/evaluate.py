@@ -6,23 +6,89 @@ F1; colour and position beside), and up to four exact questions (colour, count, 
 of, above, inside) with the short-answer suffix. The model runs behind the embedded
 transformers backend with the adapter merged, exactly as `ouro eval` runs it; only the variant
 asked for runs (not the base model again for every adapter).
+
+Beside the benchmark's scores, each variant keeps its per-scene counts (`per_scene`): what the
+paired bootstrap of `paired.py` resamples to put an interval on every M1 - M0 difference.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ouro_toolkit.evaluation.data import DataSource, iter_samples
-from ouro_toolkit.evaluation.generated import QA_PER_SCENE
+from ouro_toolkit.evaluation.generated import DESCRIBE, scene_rows
 from ouro_toolkit.evaluation.runner import ADAPTER, BASE, run_benchmark
-from ouro_toolkit.evaluation.tasks import get_benchmark
+from ouro_toolkit.evaluation.samples import Sample
+from ouro_toolkit.evaluation.tasks import Benchmark, get_benchmark
+from ouro_toolkit.scenes.language import QA_KINDS
 
 BENCHMARK = "scenes"
-SAMPLES_PER_SCENE = 1 + QA_PER_SCENE
+
+# Every score as (numerator, denominator) of one scene's counts: the benchmark's score is
+# sum(numerators) / sum(denominators) over scenes (see `paired.py`).
+Ratio = Callable[[dict[str, Any]], tuple[float, float]]
+
+
+def _qa(kind: str | None) -> Ratio:
+    def ratio(scene: dict[str, Any]) -> tuple[float, float]:
+        pairs = scene["qa"].values() if kind is None else [scene["qa"].get(kind, [0, 0])]
+        return float(sum(p[0] for p in pairs)), float(sum(p[1] for p in pairs))
+
+    return ratio
+
+
+SCENE_RATIOS: dict[str, Ratio] = {
+    "qa_accuracy": _qa(None),
+    "description_f1": lambda s: (s["f1"], s["described"]),
+    "description_precision": lambda s: (s["named"], s["mentions"]),
+    "description_recall": lambda s: (s["named"], s["objects"]),
+    "description_colour_recall": lambda s: (s["colour"], s["objects"]),
+    **{f"qa_{kind}": _qa(kind) for kind in QA_KINDS},
+}
+
+
+def scenes_benchmark(first_seed: int | None = None, scenes: int | None = None) -> Benchmark:
+    """The `scenes` benchmark on `scenes` test scenes from `first_seed` (None: the split's first)."""
+    bench = get_benchmark(BENCHMARK)
+    return replace(bench, generate=partial(scene_rows, first_seed=first_seed, scenes=scenes))
+
+
+def per_scene(samples: list[Sample], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each scene's counts, in test order: its description's matches against the truth (as the
+    `scenes` scorer counts them) and, per QA kind, [answers right, questions]."""
+    from ouro_toolkit.scenes.generate import scene_from_id
+    from ouro_toolkit.scenes.matching import score_description
+
+    by_id = {r["id"]: r for r in records}
+    scenes: dict[str, dict[str, Any]] = {}
+    for sample in samples:
+        name = str(sample.meta["scene"])
+        entry = scenes.setdefault(
+            name,
+            {"scene": name, "described": 0, "f1": 0.0, "named": 0, "mentions": 0}
+            | {"objects": 0, "colour": 0, "qa": {}},
+        )
+        record = by_id.get(sample.id)
+        if record is None:
+            raise ValueError(f"scenes benchmark: no answer recorded for sample {sample.id!r}")
+        kind = sample.meta["kind"]
+        if kind == DESCRIBE:
+            scene = scene_from_id(name, render=False)
+            if scene is None:
+                raise ValueError(f"scenes benchmark: {name!r} names no scene")
+            got = score_description(scene, record["prediction"] or "")
+            entry.update(described=1, f1=got.f1, named=got.named, mentions=got.mentions)
+            entry.update(objects=got.objects, colour=got.right_colour)
+        else:
+            right, asked = entry["qa"].get(kind, [0, 0])
+            entry["qa"][kind] = [right + int(bool(record["score"])), asked + 1]
+    return list(scenes.values())
 
 
 def scores_of(details: dict[str, float]) -> dict[str, Any]:
@@ -39,26 +105,31 @@ def scores_of(details: dict[str, float]) -> dict[str, Any]:
     }
 
 
-async def _run(model: str, adapter: str | None, test_scenes: int, batch_size: int, progress: bool):
+def benchmark_samples(test_scenes: int, first_seed: int | None = None) -> list[Sample]:
+    """The benchmark's samples for `test_scenes` scenes from `first_seed` on (no model runs)."""
+    bench = scenes_benchmark(first_seed, test_scenes)
+    return list(iter_samples(bench, DataSource()))
+
+
+async def _run(
+    model: str, adapter: str | None, samples: list[Sample], batch_size: int, progress: bool
+):
     from ouro_toolkit.backends import create_backend, load_now
 
-    bench = get_benchmark(BENCHMARK)
     options: dict[str, Any] = {"batch_size": batch_size}
     if adapter:
         options["adapter"] = adapter
     backend = load_now(create_backend("transformers", model, **options))
-    limit = test_scenes * SAMPLES_PER_SCENE
     try:
         return await run_benchmark(
             backend,
-            bench,
-            iter_samples(bench, DataSource(), limit=limit),
+            get_benchmark(BENCHMARK),
+            samples,
             profile="official",
             variant=ADAPTER if adapter else BASE,
             adapter=adapter,
             batch_size=batch_size,
             progress=progress,
-            total=limit,
         )
     finally:
         await backend.aclose()
@@ -70,13 +141,22 @@ def evaluate_variant(
     test_scenes: int,
     out_file: Path,
     *,
+    first_seed: int | None = None,
     batch_size: int = 16,
     progress: bool = True,
+    samples: list[Sample] | None = None,
 ) -> dict[str, Any]:
-    """Scores of `model` (+ `adapter`), cached in `out_file` (a rerun reads it back)."""
+    """Scores of `model` (+ `adapter`) on `test_scenes` scenes from `first_seed` on, cached in
+    `out_file` (a rerun reads it back; one cached before `per_scene` existed gains it)."""
     if out_file.is_file():
-        return json.loads(out_file.read_text())
-    run = asyncio.run(_run(model, adapter, test_scenes, batch_size, progress))
+        result = json.loads(out_file.read_text())
+        if "per_scene" not in result:
+            listed = samples or benchmark_samples(test_scenes, first_seed)
+            result["per_scene"] = per_scene(listed, result["samples"])
+        return result
+    samples = samples or benchmark_samples(test_scenes, first_seed)
+    run = asyncio.run(_run(model, adapter, samples, batch_size, progress))
+    records = [asdict(s) for s in run.samples]
     result = {
         "model": model,
         "adapter": adapter,
@@ -85,7 +165,8 @@ def evaluate_variant(
         "samples_evaluated": run.n,
         "failed": run.n_failed,
         "seconds": run.seconds,
-        "samples": [asdict(s) for s in run.samples],
+        "per_scene": per_scene(samples, records),
+        "samples": records,
     }
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_suffix(".tmp")

@@ -3,11 +3,14 @@
 1. build: `ouro build --source scenes` with M0 behind the embedded backend (proposers, the tree,
    M0 describing every region, the merge, M0 writing QA) -> OURO rows. A finished shard is
    skipped; an unfinished one replays its request cache.
-2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops), one run per arm
-   and seed; a run whose adapter and `ouro_training.json` exist is skipped.
-3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes: exact QA
-   accuracy, description object F1); one JSON per variant, reused on a rerun.
-4. report: results JSON, a Markdown table (mean ± spread over seeds), a PNG of score vs k.
+2. train: M1 = M0 + LoRA with the project's TRL recipe (full image + k crops, in the joint or the
+   per-sample layout), one run per arm and seed; a run whose adapter and `ouro_training.json`
+   exist is skipped.
+3. eval: M0 and every M1 on `ouro eval`'s `scenes` benchmark (held-out scenes from
+   `test_seed_start` on: exact QA accuracy overall and per kind, description object precision,
+   recall, F1 and colour recall); one JSON per variant, reused on a rerun.
+4. report: results JSON, Markdown tables (mean ± spread over seeds; every M1 - M0 difference
+   with its paired bootstrap 95% CI over test scenes, per seed and pooled), a PNG of score vs k.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.experiment.config import Arm, ExperimentConfig
-from ouro_toolkit.experiment.evaluate import evaluate_variant
+from ouro_toolkit.experiment.evaluate import benchmark_samples, evaluate_variant
 from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
 from ouro_toolkit.experiment.truth_check import check_row, summarise
 
@@ -57,16 +60,18 @@ def _budget_prompts(cfg: ExperimentConfig) -> str | None:
     """A prompt override that only lowers the token budgets (its own version keys the cache)."""
     if cfg.max_new_tokens is None:
         return None
+    from ouro_toolkit.annotate.prompts import load_prompts
+
     path = cfg.root / "prompts.yaml"
-    n = cfg.max_new_tokens
+    n, version = cfg.max_new_tokens, load_prompts().version
     path.write_text(
-        f"version: ouro-v1-budget{n}\ndescribe_max_new_tokens: {n}\nqa_max_new_tokens: {n}\n"
+        f"version: {version}-budget{n}\ndescribe_max_new_tokens: {n}\nqa_max_new_tokens: {n}\n"
     )
     return str(path)
 
 
 def adapter_dir(cfg: ExperimentConfig, arm: Arm, seed: int) -> Path:
-    return cfg.root / "adapters" / f"{arm.name}-s{seed}"
+    return cfg.root / "adapters" / f"{arm.name}{cfg.tag}-s{seed}"
 
 
 def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -> None:
@@ -86,6 +91,7 @@ def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -
             "--k", str(arm.k),
             "--annotations", arm.annotations,
             "--crop_choice", arm.crop_choice,
+            "--layout", cfg.layout,
             "--max_pixels", str(cfg.max_pixels),
             "--seed", str(seed),
             "--crop_seed", str(seed),
@@ -101,11 +107,21 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
     variants += [(arm.name, arm, seed) for arm in cfg.arms for seed in cfg.seeds]
     m0: dict[str, Any] = {}
     arms: dict[str, list] = {arm.name: [] for arm in cfg.arms}
+    samples = benchmark_samples(cfg.test_scenes, cfg.test_seed_start)  # the same for every variant
     for name, arm, seed in tqdm(variants, desc="eval", disable=not progress):
         adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
-        file = cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}-s{seed}.json")
+        file = (
+            cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}{cfg.tag}-s{seed}.json")
+        )
         result = evaluate_variant(
-            cfg.model, adapter, cfg.test_scenes, file, batch_size=16, progress=progress
+            cfg.model,
+            adapter,
+            cfg.test_scenes,
+            file,
+            first_seed=cfg.test_seed_start,
+            batch_size=16,
+            progress=progress,
+            samples=samples,
         )
         if arm is None:
             m0 = result
@@ -136,7 +152,7 @@ def _why(truth: dict[str, float], cfg: ExperimentConfig) -> str:
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "samples"}
+    return {k: v for k, v in result.items() if k not in ("samples", "per_scene")}
 
 
 def run_experiment(

@@ -16,6 +16,15 @@ from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.scenes.vocab import position_phrase
 
 QA_KINDS = ("colour", "count", "text", "left_of", "above", "inside")
+# Where each kind sits among the paper's five QA aspects (`ouro_toolkit.schema.QA_ASPECTS`).
+QA_KIND_ASPECT = {
+    "colour": "object details",
+    "text": "object details",
+    "count": "scene context",
+    "left_of": "spatial relationships",
+    "above": "spatial relationships",
+    "inside": "spatial relationships",
+}
 # Parts a colour question may ask about (petals, heads and words have obvious or no colour).
 COLOURED_PARTS = ("roof", "wall", "door", "window", "board", "post", "centre", "cabin", "body")
 NUMBER_WORDS = (
@@ -275,7 +284,11 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def sample_qa(scene: Scene, k: int, rng: random.Random) -> list[dict[str, str]]:
     """Up to `k` pairs of different kinds where possible, chosen with `rng`."""
-    pool = qa_pairs(scene)
+    return pick_qa(qa_pairs(scene), k, rng)
+
+
+def pick_qa(pool: list[dict[str, str]], k: int, rng: random.Random) -> list[dict[str, str]]:
+    """Up to `k` of `pool`'s pairs (shuffled in place with `rng`), one per kind first."""
     rng.shuffle(pool)
     chosen: list[dict[str, str]] = []
     for pair in pool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ouro_toolkit.scenes.language import NUMBER_WORDS, plural
+from ouro_toolkit.scenes.language import NUMBER_WORDS, plural, qa_pairs
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.scenes.vocab import COMPOSITES, NAME_SYNONYMS, PART_COLOURS, SHAPES
 
@@ -283,14 +283,22 @@ _WHERE_Q = re.compile(r"where is the (?P<x>.+?)\??$")
 
 @dataclass(frozen=True)
 class Judgement:
-    judged: bool  # the question is one of the forms read here (colour, count, text, where)
+    judged: bool  # an exact question of the scene, or a form read here (colour, count, text, where)
     answerable: bool  # ... and the truth gives it exactly one answer
     correct: bool
 
 
 def judge_qa(scene: Scene, question: str, answer: str) -> Judgement:
-    """Is a free QA pair answerable from this scene's truth, and is its answer right?"""
+    """Is a free QA pair answerable from this scene's truth, and is its answer right?
+
+    One of the scene's exact questions (`qa_pairs`, every kind the benchmark asks: left of,
+    above and inside too) is judged as the benchmark scores it; other questions by their form.
+    """
     q = " ".join(question.lower().strip().split())
+    exact = {" ".join(p["question"].lower().split()): p for p in qa_pairs(scene)}
+    if q in exact:
+        pair = exact[q]
+        return Judgement(True, True, answer_is_right(pair["kind"], pair["answer"], answer))
     if m := _COLOUR_Q.match(q):
         said = mentions(m["x"], tuple(NAME_SYNONYMS))
         fitting = {o.colour for o in scene.objects if said and _fits(o, said[0])}

@@ -4,20 +4,28 @@
   the box by IoU; a box matching none well gets the objects that lie mostly inside it, or the
   object it is a fragment of, or "background". The whole image gets its background only, so
   every object a d0 names has come through the region tree.
+- `qa_about(scene, d0)`: what a perfect QA writer given the image, the prompt and d0 writes
+  (`QA = VLM(I, P, d0)`): exact questions of the kinds the `scenes` benchmark scores (colour,
+  count, sign text, left of, above, inside), one per kind first, only about objects d0 names,
+  answered from the image (the truth) in the benchmark's answer forms. The oracle backend's QA.
 - `qa_from_description(d0)`: question-answer pairs written from d0 alone (never the truth), so
-  their correctness measures what d0 carries.
+  their correctness measures what d0 carries (`scene_quality` uses it).
 """
 
 from __future__ import annotations
 
+import random
 import re
 
 from ouro_toolkit.regions.box import box_area, intersection, iou
 from ouro_toolkit.scenes.language import (
     NUMBER_WORDS,
+    QA_KIND_ASPECT,
     describe_object,
     join_list,
+    pick_qa,
     plural,
+    qa_pairs,
     with_article,
 )
 from ouro_toolkit.scenes.matching import mentions
@@ -80,6 +88,32 @@ def _has_ancestor_in(scene: Scene, obj: SceneObject, ids: set[int]) -> bool:
             return True
         parent = scene.object(parent).parent
     return False
+
+
+def qa_about(
+    scene: Scene, description: str, k: int = MAX_QA, rng: random.Random | None = None
+) -> list[dict[str, str]]:
+    """Up to `k` exact pairs about the objects `description` names, one per kind first:
+    {question, answer, aspect, kind}, the answer as the benchmark scores it ('red', '3', 'OPEN',
+    'blue circle', 'sign'). `rng` picks among them (default: seeded by the scene)."""
+    named = {m.name for m in mentions(description)}
+    pool = []
+    for pair in qa_pairs(scene):
+        asked = {m.name for m in mentions(pair["question"])}
+        if pair["kind"] in ("left_of", "above", "inside"):
+            asked |= {m.name for m in mentions(pair["answer"])}
+        if asked and asked <= named:
+            pool.append(pair)
+    chosen = pick_qa(pool, k, rng or random.Random(scene.seed))
+    return [
+        {
+            "question": p["question"],
+            "answer": p["answer"],
+            "aspect": QA_KIND_ASPECT[p["kind"]],
+            "kind": p["kind"],
+        }
+        for p in chosen
+    ]
 
 
 def qa_from_description(description: str) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, OuroTransform
+from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS, OuroTransform
 
 # LoRA on the language model's projections only (paper §3.2); `all-linear` would also adapt the
 # vision tower. PEFT full-matches a string `target_modules` against module names.
@@ -98,9 +98,21 @@ class OuroDataConfig:
             "choices": list(CROP_CHOICES),
         },
     )
+    layout: str = field(
+        default="joint",
+        metadata={
+            "help": "'joint' (the paper's): one conversation per row, full image + k crops, the "
+            "description, region and QA turns; 'per_sample': one single-image, single-turn sample "
+            "per target in the benchmark's prompt layout (full image -> d0, full image + each "
+            "question -> its answer, each crop alone -> its description).",
+            "choices": list(LAYOUTS),
+        },
+    )
     max_train_samples: int | None = field(
         default=None,
-        metadata={"help": "Train on the first N trainable rows only (smoke runs, debugging)."},
+        metadata={
+            "help": "Train on the first N trainable rows (samples, in the per-sample layout) only (smoke runs, debugging)."
+        },
     )
 
     def transform(self) -> OuroTransform:
@@ -113,6 +125,7 @@ class OuroDataConfig:
             region_descriptions=self.region_descriptions,
             min_crop_side=self.min_crop_side,
             crop_choice=self.crop_choice,  # type: ignore[arg-type]
+            layout=self.layout,  # type: ignore[arg-type]
         )
 
 

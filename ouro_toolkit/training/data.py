@@ -2,7 +2,8 @@
 
 `prepare_dataset` drops the rows that cannot be trained on (failed annotation, no target) with a
 logged count, then attaches the `OuroTransform` lazily, so crops are cut when a batch is read and
-TRL receives `messages` + `images` columns.
+TRL receives `messages` + `images` columns. In the per-sample layout a row gives several samples:
+the dataset is then an index of (row, sample) pairs read through the same transform.
 """
 
 from __future__ import annotations
@@ -156,4 +157,36 @@ def prepare_dataset(dataset: Dataset, transform: OuroTransform) -> Dataset:
     # A warning when rows were skipped: silently training on less data than built is a surprise.
     level = logging.WARNING if report.kept < report.total else logging.INFO
     logger.log(level, "OURO training data: %s", report)
-    return kept.with_transform(transform)
+    if transform.layout == "joint":
+        return kept.with_transform(transform)
+    return per_sample_dataset(kept, transform)
+
+
+@dataclass
+class SampleReader:
+    """The lazy transform of a (row, part) index: each item is part `part` of row `row`."""
+
+    rows: Dataset
+    transform: OuroTransform
+
+    def __call__(self, batch: dict[str, list]) -> dict[str, list]:
+        messages, images = [], []
+        for row_index, part in zip(batch["row"], batch["part"], strict=True):
+            conversation, pictures = self.transform.sample(self.rows[int(row_index)], int(part))
+            messages.append(conversation)
+            images.append(pictures)
+        return {"messages": messages, "images": images}
+
+
+def per_sample_dataset(rows: Dataset, transform: OuroTransform) -> Dataset:
+    """One item per training sample of `rows` (counted from their text columns and root boxes;
+    no image is decoded until an item is read), in row order."""
+    index: dict[str, list[int]] = {"row": [], "part": []}
+    columns = ["id", "regions", "description", "qa", "original"]
+    for start, batch in enumerate(rows.select_columns(columns).iter(batch_size=1000)):
+        for i in range(len(batch["id"])):
+            count = transform.sample_count({c: batch[c][i] for c in columns})
+            index["row"] += [start * 1000 + i] * count
+            index["part"] += list(range(count))
+    logger.info("per-sample layout: %d samples from %d rows", len(index["row"]), len(rows))
+    return Dataset.from_dict(index).with_transform(SampleReader(rows, transform))

@@ -165,6 +165,7 @@ def hyperparameters(data: OuroDataConfig, training: Any, model: Any) -> dict[str
         "max_qa": data.max_qa,
         "crop_seed": data.crop_seed,
         "crop_choice": data.crop_choice,
+        "layout": data.layout,
         "lora_r": model.lora_r,
         "lora_alpha": model.lora_alpha,
         "lora_dropout": model.lora_dropout,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
@@ -31,12 +32,67 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     assert adapter.is_file()
     assert (docs / "experiment-tiny.md").read_text().startswith("| model |")
     assert (docs / "experiment-tiny.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    _check_paired_figures(out, results)
     # A rerun trains nothing and scores nothing again: same adapter file, same numbers.
     stamp = adapter.stat().st_mtime_ns
     second = CliRunner().invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert adapter.stat().st_mtime_ns == stamp
     assert json.loads((out / "results-tiny.json").read_text())["table"] == results["table"]
+    # The per-sample layout in the same folder: the build is reused, M1 gets its own names.
+    marker = out / "build" / "markers" / "train-00000-of-00001.done"
+    built = marker.stat().st_mtime_ns
+    third = CliRunner().invoke(cli, [*args, "--layout", "per_sample"])
+    assert third.exit_code == 0, third.output
+    assert marker.stat().st_mtime_ns == built
+    record = out / "adapters" / "k5-enhanced-random-per-sample-s0" / "ouro_training.json"
+    assert json.loads(record.read_text())["layout"] == "per_sample"
+    per_sample = json.loads((out / "results-tiny-per-sample.json").read_text())
+    assert per_sample["config"]["layout"] == "per_sample"
+    assert (out / "eval" / "k5-enhanced-random-per-sample-s0.json").is_file()
+    assert per_sample["m0"] == results["m0"]  # M0 scored once, shared by both layouts
+    _check_paired_figures(out, per_sample)
+
+
+def _check_paired_figures(out, results):
+    """One test scene: every M1 - M0 difference has its (zero-width) paired CI, and QA per kind
+    covers the kinds that scene asks."""
+    from ouro_toolkit.experiment.evaluate import SCENE_RATIOS, benchmark_samples
+    from ouro_toolkit.experiment.report import ALL_METRICS
+
+    asked = {s.meta["kind"] for s in benchmark_samples(1)} - {"describe"}
+    m0 = json.loads((out / "eval" / "M0.json").read_text())
+    [scene] = m0["per_scene"]
+    assert scene["scene"] == "scenes/scene-2000000" and set(scene["qa"]) == asked
+    assert sum(n for _, n in scene["qa"].values()) == 4
+    [m1_scene] = json.loads(
+        (out / "eval" / f"k5-enhanced-random{_tag(results)}-s0.json").read_text()
+    )["per_scene"]
+    m1 = results["table"]["M1 k5-enhanced-random"]
+    base = results["table"]["M0"]
+    assert set(m1) == set(base) == {key for key, _ in ALL_METRICS}
+    for key, _ in ALL_METRICS:
+        pooled = m1[key]["paired"]["pooled"]
+        [seed] = m1[key]["paired"]["seeds"]
+        assert seed["seed"] == 0 and seed["resamples"] == pooled["resamples"] >= 2000
+        # A scene counts when either model has a denominator there (a QA kind it asks; a
+        # precision needs a mention).
+        counted = SCENE_RATIOS[key](scene)[1] > 0 or SCENE_RATIOS[key](m1_scene)[1] > 0
+        assert pooled["n"] == int(counted), key
+        if key.startswith("qa_") and key != "qa_accuracy":
+            assert counted == (key.removeprefix("qa_") in asked), key
+        # One scene: every resample is that scene, so the interval is the difference itself.
+        assert pooled["low"] == pooled["diff"] == pooled["high"] == seed["diff"]
+        assert pooled["diff"] == pytest.approx(m1[key]["mean"] - base[key]["mean"], abs=1e-4)
+    for kind in asked:
+        assert base[f"qa_{kind}"]["mean"] in (0.0, 0.5, 1.0)
+    table = (out / f"results-{results['config']['setting']}{_tag(results)}.md").read_text()
+    assert "QA accuracy by question kind:" in table and "| k5-enhanced-random pooled | " in table
+    assert "paired bootstrap 95% CI over the 1 test scenes" in table
+
+
+def _tag(results) -> str:
+    return "" if results["config"]["layout"] == "joint" else "-per-sample"
 
 
 def test_a_folder_keeps_its_settings(tmp_path):

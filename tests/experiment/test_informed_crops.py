@@ -52,3 +52,26 @@ def test_scenes_recipe_parses_and_carries_the_crop_choice():
     assert args.training.assistant_only_loss and args.training.max_length is None
     with pytest.raises(SystemExit):
         parse_training_args(["--config", recipe, "--crop_choice", "best"])
+
+
+def test_recipe_and_experiment_carry_the_layout(tmp_path):
+    from pathlib import Path
+
+    from ouro_toolkit.experiment.config import ExperimentConfig
+    from ouro_toolkit.experiment.runner import adapter_dir
+    from ouro_toolkit.training.config import parse_training_args
+
+    recipe = str(Path(__file__).parents[2] / "recipes" / "scenes_m0_lora.yaml")
+    assert parse_training_args(["--config", recipe]).data.transform().layout == "joint"
+    args = parse_training_args(["--config", recipe, "--layout", "per_sample"])
+    assert args.data.transform().layout == "per_sample"
+    with pytest.raises(SystemExit):
+        parse_training_args(["--config", recipe, "--layout", "chat"])
+    joint = ExperimentConfig(out=str(tmp_path))
+    per = ExperimentConfig(out=str(tmp_path), layout="per_sample", annotator="oracle")
+    assert (joint.label, per.label) == ("headline", "headline-per-sample-oracle")
+    arm = joint.arms[0]
+    assert adapter_dir(joint, arm, 0).name == "k5-enhanced-random-s0"
+    assert adapter_dir(per, arm, 0).name == "k5-enhanced-random-per-sample-s0"
+    with pytest.raises(ValueError, match="layout 'chat'"):
+        ExperimentConfig(out=str(tmp_path), layout="chat")

@@ -159,3 +159,46 @@ def test_a_resumed_run_reads_its_own_tokenizer(tmp_path, sampler, monkeypatch):
     model, again = train.initial_model(tmp_path, sampler, cfg)
     assert again.tokenizer.get_vocab() == first.tokenizer.get_vocab()
     assert model.config.text_config.vocab_size == len(first.tokenizer)
+
+
+def _truth_of(scene, question: str) -> dict:
+    from ouro_toolkit.scenes.language import qa_pairs
+
+    return {p["question"]: p for p in qa_pairs(scene)}[question]
+
+
+def test_the_qa_role_writes_every_kind_the_benchmark_scores_with_true_answers(sampler):
+    from ouro_toolkit.scenes.language import QA_KIND_ASPECT, QA_KINDS
+
+    rng = random.Random(3)
+    kinds = set()
+    for _ in range(60):
+        scene = sampler.scene(rng)
+        sample = sampler._qa(scene, rng)
+        pairs = parse_qa(sample.answer)
+        assert 1 <= len(pairs) <= 5
+        for pair in pairs:
+            truth = _truth_of(scene, pair["question"])  # an exact question of the scene
+            assert pair["answer"] == truth["answer"]
+            assert pair["aspect"] == QA_KIND_ASPECT[truth["kind"]]
+            kinds.add(truth["kind"])
+        # One per kind first: no kind twice while the scene had another one to ask.
+        listed = sample.truth["kinds"].split(",")
+        assert len(set(listed[: len(set(listed))])) == len(set(listed))
+    assert kinds == set(QA_KINDS)
+
+
+def test_the_answer_role_asks_every_kind_and_answers_as_the_benchmark_scores(sampler):
+    from ouro_toolkit.scenes.language import QA_KINDS
+    from ouro_toolkit.scenes.matching import answer_is_right
+
+    rng = random.Random(4)
+    seen = {}
+    for _ in range(200):
+        sample = sampler.sample("answer", rng)
+        if "kind" in sample.truth:
+            seen[sample.truth["kind"]] = seen.get(sample.truth["kind"], 0) + 1
+            assert answer_is_right(sample.truth["kind"], sample.truth["answer"], sample.answer)
+    assert set(seen) == set(QA_KINDS)
+    # Kinds drawn uniformly among the scene's own: colour (most pairs) is not most samples.
+    assert seen["colour"] < 0.4 * sum(seen.values())

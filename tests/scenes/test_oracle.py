@@ -15,8 +15,8 @@ from ouro_toolkit.backends.base import VLMRequest
 from ouro_toolkit.backends.oracle_backend import GroundTruthOracle
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.scenes import describe_object, generate_scene, true_tree
-from ouro_toolkit.scenes.matching import judge_qa, score_description
-from ouro_toolkit.scenes.oracle import describe_region, qa_from_description
+from ouro_toolkit.scenes.matching import Judgement, judge_qa, mentions, score_description
+from ouro_toolkit.scenes.oracle import describe_region, qa_about, qa_from_description
 
 
 def test_true_boxes_get_their_own_object():
@@ -130,3 +130,55 @@ def test_oracle_path_names_nine_tenths_of_objects_on_simple_scenes():
     ).summary()
     assert figures["d0_named"] >= 0.9, figures
     assert figures["d0_colour"] >= 0.85, figures
+
+
+def test_the_oracles_rows_ask_every_benchmark_kind_with_true_answers():
+    from ouro_toolkit.scenes.language import QA_KINDS, qa_pairs
+
+    oracle = create_backend("oracle", "ground-truth-oracle")
+    annotator = RecursiveAnnotator(oracle, load_prompts())
+    scenes = [generate_scene(seed) for seed in range(2_000_000, 2_000_012)]
+    items = []
+    for scene in scenes:
+        tree = true_tree(scene)
+        blank = RegionTree.from_rows(
+            [{**r, "label": "", "description": ""} for r in tree.to_rows()]
+        )
+        items.append((scene.image, blank))
+    annotations = asyncio.run(annotator.annotate(items, [f"scenes/{s.id}" for s in scenes]))
+    kinds = {}
+    for scene, annotation in zip(scenes, annotations, strict=True):
+        assert annotation.errors == [] and 1 <= len(annotation.qa) <= 5
+        truth = {p["question"]: p for p in qa_pairs(scene)}
+        named = {m.name for m in mentions(annotation.description)}
+        for pair in annotation.qa:
+            exact = truth[pair["question"]]  # every question is one the benchmark could ask
+            assert pair["answer"] == exact["answer"]
+            assert {m.name for m in mentions(pair["question"])} <= named  # about what d0 says
+            kinds[exact["kind"]] = kinds.get(exact["kind"], 0) + 1
+        assert len({truth[p["question"]]["kind"] for p in annotation.qa}) == min(
+            len(annotation.qa), len({p["kind"] for p in qa_pairs(scene)})
+        )
+    assert set(kinds) == set(QA_KINDS), kinds
+
+
+def test_qa_about_asks_only_about_what_d0_names():
+    scene = generate_scene(2_000_005)  # a triangle left of the square, a star, ...
+    pairs = qa_about(scene, "A picture. Three triangles. A purple star.")
+    for pair in pairs:
+        said = {m.name for m in mentions(pair["question"] + " " + pair["answer"])}
+        assert said <= {"triangle", "star"}, pair
+    assert {"question": "What colour is the star?", "answer": "purple"} in [
+        {k: p[k] for k in ("question", "answer")} for p in pairs
+    ]
+    assert all("square" not in p["question"] for p in pairs)
+    assert qa_about(scene, "A picture on a plain background.") == []
+
+
+def test_spatial_questions_of_the_scene_are_judged_exactly():
+    scene = generate_scene(2_000_005)
+    question = "What is to the left of the square?"  # truth: the red triangle
+    assert judge_qa(scene, question, "red triangle") == Judgement(True, True, True)
+    assert judge_qa(scene, question, "a triangle") == Judgement(True, True, True)
+    assert judge_qa(scene, question, "blue triangle").correct is False
+    assert judge_qa(scene, question, "purple star").correct is False

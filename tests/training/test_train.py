@@ -342,3 +342,17 @@ def test_failed_push_keeps_the_adapter_and_says_so(tiny_model_dir, ouro_build_di
         run_training(*_args(tiny_model_dir, ouro_build_dir, out, *push))
     assert "someone/tiny" in str(info.value)
     assert (out / "adapter_model.safetensors").is_file() and (out / "ouro_training.json").is_file()
+
+
+def test_per_sample_layout_trains_on_one_image_one_turn_samples(
+    tiny_model_dir, ouro_build_dir, tmp_path
+):
+    import json
+
+    out = tmp_path / "run"
+    outcome = run_training(
+        *_args(tiny_model_dir, ouro_build_dir, out, "--max_steps", "2", "--layout", "per_sample")
+    )
+    # Four trainable demo rows at k = 1: d0 + QA + one crop each (1+5+1, 1+5+1, 1+3+1, 1+2+1).
+    assert outcome.global_step == 2 and outcome.num_train_rows == 23
+    assert json.loads((out / "ouro_training.json").read_text())["layout"] == "per_sample"

@@ -240,3 +240,83 @@ def test_too_elongated_images_and_regions_are_left_out(caplog):
     with caplog.at_level(logging.WARNING, logger="ouro_toolkit.training.data"):
         prepared = prepare_dataset(dataset, OuroTransform(k=2))
     assert len(prepared) == 1 and "1 with an image more elongated than 200:1" in caplog.text
+
+
+# --- the per-sample layout ------------------------------------------------------------------
+
+
+def _user_text(messages: list[dict]) -> str:
+    return next(b["text"] for b in messages[0]["content"] if b["type"] == "text")
+
+
+def test_per_sample_layout_gives_one_image_one_turn_per_target():
+    from ouro_toolkit.training.transform import PER_SAMPLE_DESCRIBE, SHORT_ANSWER
+
+    row = demo_row("chelsea")  # 3 regions, 3 QA pairs, a d0
+    full = demo_image("chelsea")
+    transform = OuroTransform(k=2, layout="per_sample", max_pixels=None)
+    samples = transform.samples(row)
+    assert len(samples) == transform.sample_count(row) == 1 + 3 + 2
+    for messages, images in samples:
+        assert [t["role"] for t in messages] == ["user", "assistant"] and len(images) == 1
+        assert [b["type"] for b in messages[0]["content"]] == ["image", "text"]  # as the benchmark
+    (d0, d0_images), *rest = samples
+    assert _user_text(d0) == PER_SAMPLE_DESCRIBE and _assistant_texts(d0) == [row["description"]]
+    assert np.array_equal(np.asarray(d0_images[0]), np.asarray(full))
+    for (messages, images), pair in zip(rest[:3], row["qa"], strict=True):
+        assert _user_text(messages) == pair["question"] + SHORT_ANSWER
+        assert _assistant_texts(messages) == [pair["answer"]]
+        assert images[0].size == full.size
+    # The crops: the same two the joint layout shows, each alone with its own description.
+    joint, joint_images = OuroTransform(k=2, max_pixels=None).convert(row)
+    for (messages, images), crop, text in zip(
+        rest[3:], joint_images[1:], _assistant_texts(joint)[1:3], strict=True
+    ):
+        assert _user_text(messages) == PER_SAMPLE_DESCRIBE and _assistant_texts(messages) == [text]
+        assert np.array_equal(np.asarray(images[0]), np.asarray(crop))
+    assert [transform.sample(row, i)[0] for i in range(6)] == [m for m, _ in samples]
+
+
+def test_per_sample_counts_follow_k_max_qa_and_annotations():
+    row = demo_row("chelsea")
+    assert OuroTransform(k=0, layout="per_sample").sample_count(row) == 4
+    assert OuroTransform(k=7, layout="per_sample").sample_count(row) == 1 + 3 + 3  # all regions
+    assert OuroTransform(k=2, max_qa=1, layout="per_sample").sample_count(row) == 1 + 1 + 2
+    assert OuroTransform(k=2, region_descriptions=False, layout="per_sample").sample_count(row) == 4
+    # Original annotations: the source's caption and its one QA; sources describe no region.
+    coffee = OuroTransform(k=2, annotations="original", layout="per_sample").samples(
+        demo_row("coffee")
+    )
+    assert [_assistant_texts(m) for m, _ in coffee] == [
+        ["A cup of coffee on a saucer."],
+        ["coffee"],
+    ]
+    assert OuroTransform().sample_count(row) == 1  # joint: one conversation per row
+    with pytest.raises(ValueError, match="layout='chat'"):
+        OuroTransform(layout="chat")  # type: ignore[arg-type]
+
+
+def test_per_sample_datasets_index_every_sample_lazily_and_eagerly():
+    dataset = Dataset.from_list(demo_rows(), features=OURO_FEATURES)
+    transform = OuroTransform(k=2, layout="per_sample", max_pixels=20_000)
+    # astronaut 1 + 5 + 2, coffee 1 + 5 + 2, chelsea 1 + 3 + 2, rocket 1 + 2 + 2
+    assert [transform.sample_count(r) for r in demo_rows()] == [8, 8, 6, 5]
+    prepared = prepare_dataset(dataset, transform)
+    assert len(prepared) == 27
+    eager = dataset.map(transform, batched=True, batch_size=3, remove_columns=dataset.column_names)
+    assert len(eager) == 27
+    for i in (0, 7, 8, 16, 26):
+        assert _assistant_texts(prepared[i]["messages"]) == _assistant_texts(eager[i]["messages"])
+        assert len(prepared[i]["images"]) == 1
+    assert _assistant_texts(prepared[8]["messages"]) == [demo_rows()[1]["description"]]
+    assert _assistant_texts(prepared[26]["messages"])[0] in [
+        r["description"] for r in demo_rows()[3]["regions"][1:]
+    ]
+
+
+def test_per_sample_prompts_are_the_benchmarks():
+    from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
+    from ouro_toolkit.evaluation.tasks import SHORT
+    from ouro_toolkit.training.transform import PER_SAMPLE_DESCRIBE, SHORT_ANSWER
+
+    assert (PER_SAMPLE_DESCRIBE, SHORT_ANSWER) == (SCENE_DESCRIBE_PROMPT, SHORT)

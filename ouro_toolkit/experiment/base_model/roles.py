@@ -9,9 +9,12 @@ answers in `ouro build`. Targets come from the scenes' ground truth:
 * `scene`: the whole scene with the describe prompt -> `{"label": "scene", "description":
   <coarse caption>}` (the root node of every tree is the whole image);
 * `qa`: the QA prompt with a d0-like text (the true tree merged by the annotator's own merge)
-  -> `{"qa": [...]}` with up to five exact pairs;
+  -> `{"qa": [...]}` with up to five exact pairs of the kinds the `scenes` benchmark scores
+  (colour, count, sign text, left of, above, inside; one per kind first), exactly what the
+  ground-truth oracle writes for that d0 (`scenes.oracle.qa_about`);
 * `answer`: a question about the scene -> its short answer (with and without the short-answer
-  suffix the benchmarks use), and a plain describe instruction -> the coarse caption.
+  suffix the benchmarks use), its kind drawn uniformly from those the scene has (by pairs, a
+  colour question would be most of them), and a plain describe instruction -> the coarse caption.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
 from ouro_toolkit.evaluation.tasks import SHORT
 from ouro_toolkit.regions.tree import RegionNode
 from ouro_toolkit.scenes import caption, describe_object, generate_scene
-from ouro_toolkit.scenes.language import sample_qa, true_tree
-from ouro_toolkit.scenes.oracle import describe_region
+from ouro_toolkit.scenes.language import qa_pairs, true_tree
+from ouro_toolkit.scenes.oracle import describe_region, qa_about
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.training.transform import DESCRIBE_PROMPT
 
@@ -42,14 +45,6 @@ ROLES = ("crop", "scene", "qa", "answer")
 DESCRIBE_PROMPTS = (DESCRIBE_PROMPT, SCENE_DESCRIBE_PROMPT)
 DESCRIBE_SHARE = 0.3  # of `answer` samples
 SCENE_LABEL = "scene"
-QA_ASPECT = {
-    "colour": "object details",
-    "text": "object details",
-    "count": "scene context",
-    "left_of": "spatial relationships",
-    "above": "spatial relationships",
-    "inside": "spatial relationships",
-}
 
 
 @dataclass
@@ -160,21 +155,21 @@ class RoleSampler:
         return merge_tree(tree)
 
     def _qa(self, scene: Scene, rng: random.Random) -> Sample:
-        pairs = sample_qa(scene, 5, rng)
-        request = self.annotator.qa_request(scene.image, self.d0(scene))
-        answer = {
-            "qa": [
-                {"question": p["question"], "answer": p["answer"], "aspect": QA_ASPECT[p["kind"]]}
-                for p in pairs
-            ]
-        }
-        return Sample("qa", request_messages(request), _dump(answer), {})
+        d0 = self.d0(scene)
+        pairs = qa_about(scene, d0, rng=rng)
+        request = self.annotator.qa_request(scene.image, d0)
+        fields = ("question", "answer", "aspect")
+        answer = {"qa": [{key: p[key] for key in fields} for p in pairs]}
+        return Sample("qa", request_messages(request), _dump(answer), {"kinds": _kinds(pairs)})
 
     def _answer(self, scene: Scene, rng: random.Random) -> Sample:
+        pair = None
         if rng.random() < DESCRIBE_SHARE:
             question, answer = rng.choice(DESCRIBE_PROMPTS), caption(scene)
         else:
-            pair = sample_qa(scene, 1, rng)[0]
+            pool = qa_pairs(scene)
+            kind = rng.choice(sorted({p["kind"] for p in pool}))
+            pair = rng.choice([p for p in pool if p["kind"] == kind])
             question = pair["question"] + (SHORT if rng.random() < 0.5 else "")
             answer = pair["answer"]
         messages = [
@@ -186,7 +181,12 @@ class RoleSampler:
                 ],
             }
         ]
-        return Sample("answer", messages, answer, {"answer": answer})
+        truth = {"answer": answer} | ({} if pair is None else {"kind": pair["kind"]})
+        return Sample("answer", messages, answer, truth)
+
+
+def _kinds(pairs: list[dict[str, str]]) -> str:
+    return ",".join(p["kind"] for p in pairs)
 
 
 def _object_at(scene: Scene, node: RegionNode) -> SceneObject:

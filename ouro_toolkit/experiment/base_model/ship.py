@@ -34,7 +34,7 @@ instruction), loss on the answer tokens only:
 | --- | --- | --- | --- |
 | crop | {w_crop:.0%} | describe_region (+ OCR line for text, half the time) | `{{"label", "description"}}` of the object (75%), or of a random box as a perfect describer says it (25%: background, fragments, several objects) |
 | scene | {w_scene:.0%} | describe_region on the whole image | `{{"label": "scene", "description": <coarse caption>}}` |
-| qa | {w_qa:.0%} | qa_synthesis with a d0 (the true tree merged by the annotator's merge) | `{{"qa": [...]}}`, five exact pairs |
+| qa | {w_qa:.0%} | qa_synthesis with a d0 (the true tree merged by the annotator's merge) | `{{"qa": [...]}}`, up to five exact pairs of the kinds the `scenes` benchmark scores (colour, count, sign text, left of, above, inside), one per kind first |
 | answer | {w_answer:.0%} | a question (half with the short-answer suffix), or "Describe this image in detail." | the short answer, or the coarse caption |
 
 {steps} steps of batch {batch} ({samples} samples), AdamW lr {lr} (warmup {warmup}, cosine to
