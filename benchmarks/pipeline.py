@@ -63,11 +63,13 @@ class BusyTimer:
 
 
 def config_for(out: Path, images: Path, model: Path, prompts: Path, **extra):
+    from ouro_toolkit.backends.spec import BackendSpec
     from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.config import BuildConfig
 
+    backend = BackendSpec(str(model), batch_size=extra.pop("batch_size", 8))
     return BuildConfig(
-        source="local", data_dir=str(images), model=str(model), out=str(out), proposers=["grouping"],
+        source="local", data_dir=str(images), backend=backend, out=str(out), proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=2, max_children=3), prompts_path=str(prompts), progress=False, **extra,
     )  # fmt: skip
 

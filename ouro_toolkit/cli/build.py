@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.cli.options import (
     backend_option,
+    backend_spec_from_options,
     default_of,
-    parse_backend_options,
     prompts_option,
     proposer_options,
     tree_config_from_options,
@@ -35,7 +36,7 @@ from ouro_toolkit.pipeline.config import BuildConfig
     required=True,
     help="VLM id or path, e.g. Qwen/Qwen2-VL-7B-Instruct (or a folder from `ouro tiny-model`).",
 )
-@backend_option(default_of(BuildConfig, "backend"))
+@backend_option(default_of(BackendSpec, "kind"))
 @click.option(
     "--server-url", help="Server base URL for --backend openai (what `ouro serve` prints)."
 )
@@ -62,21 +63,21 @@ from ouro_toolkit.pipeline.config import BuildConfig
 @click.option(
     "--max-pixels",
     type=click.IntRange(1),
-    default=default_of(BuildConfig, "max_pixels"),
+    default=default_of(BackendSpec, "max_pixels"),
     show_default=True,
-    help="Image size bound for the embedded VLM.",
+    help="Image size bound for the embedded VLM  [default: the model's processor config].",
 )
 @click.option(
     "--batch-size",
     type=click.IntRange(1),
-    default=default_of(BuildConfig, "batch_size"),
+    default=default_of(BackendSpec, "batch_size"),
     show_default=True,
     help="Images annotated together.",
 )
 @click.option(
     "--concurrency",
     type=click.IntRange(1),
-    default=default_of(BuildConfig, "concurrency"),
+    default=default_of(BackendSpec, "concurrency"),
     show_default=True,
     help="In-flight requests (server backends).",
 )
@@ -144,7 +145,7 @@ def config_from_options(options: dict) -> BuildConfig:
     """The BuildConfig of `build`'s parsed options (also `ouro launch`'s, which reuses them)."""
     names, rpn_weights, decompose = tree_config_from_options(options)
     options["progress"] = not options.pop("no_progress")
-    options["backend_options"] = parse_backend_options(options.pop("backend_options"))
+    options["backend"] = backend_spec_from_options(options)
     return BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
 
 

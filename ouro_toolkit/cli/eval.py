@@ -24,7 +24,7 @@ def recipe_keys() -> frozenset[str]:
     """What a recipe may set: the EvalConfig fields, as the flags spell them, and the CLI's own."""
     from ouro_toolkit.evaluation.runner import EvalConfig
 
-    fields = {f.name for f in dataclasses.fields(EvalConfig)}
+    fields = {f.name for f in dataclasses.fields(EvalConfig) if f.init}
     return frozenset(fields - NOT_IN_RECIPES | CLI_ONLY_KEYS)
 
 
@@ -168,6 +168,7 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
     values: dict[str, Any] = {
         f.name: settings[f.name]
         for f in dataclasses.fields(EvalConfig)
+        if f.init
         if settings.get(f.name) not in (None, "")
     }
     values.update(

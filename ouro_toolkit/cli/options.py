@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ouro_toolkit.backends.registry import BACKENDS
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import PROPOSAL_MODES, DecomposeConfig
 from ouro_toolkit.proposers import DEFAULT_PROPOSERS
 
@@ -154,6 +155,15 @@ def parse_pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
             raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint=flag)
         out[key.strip()] = val.strip()
     return out
+
+
+def backend_spec_from_options(options: dict) -> BackendSpec:
+    """The one `BackendSpec` of a command's parsed options (its backend flags are popped)."""
+    names = [f.name for f in dataclasses.fields(BackendSpec) if f.name in options]
+    settings = {name: options.pop(name) for name in names}
+    settings["kind"] = options.pop("backend")
+    settings["options"] = parse_backend_options(options.pop("backend_options", ()))
+    return BackendSpec(**settings)
 
 
 def parse_backend_options(values: tuple[str, ...]) -> dict:

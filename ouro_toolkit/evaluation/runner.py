@@ -20,7 +20,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest
-from ouro_toolkit.backends.registry import check_server_url
+from ouro_toolkit.backends.spec import BackendSpec, spec_default
 from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.evaluation.data import DataSource, iter_samples, open_rows, resolve_image
 from ouro_toolkit.evaluation.samples import Sample
@@ -49,17 +49,27 @@ class EvalConfig:
     hub_org: str | None = None  # replaces lmms-lab in default dataset ids
     hub_ids: dict[str, str] = field(default_factory=dict)  # per-benchmark dataset id overrides
     profile: str = "official"  # "official" | "strict" | "contains"
-    batch_size: int = 8  # requests handed to the backend at a time
+    batch_size: int = spec_default("batch_size")  # requests handed to the backend at a time
     backend_options: dict[str, Any] = field(default_factory=dict)
     progress: bool = True
+    # Made (and checked) once from the fields above; every variant's backend comes from it.
+    spec: BackendSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_profile(self.profile)
-        check_server_url(self.backend, self.server_url)
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"--limit must be at least 1, got {self.limit}")
         if self.batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {self.batch_size}")
+        # More requests in flight than are handed over at a time would never be used.
+        self.spec = BackendSpec(
+            self.model,
+            self.backend,
+            self.server_url,
+            batch_size=self.batch_size,
+            concurrency=self.batch_size,
+            options=self.backend_options,
+        )
 
 
 @dataclass
@@ -234,29 +244,10 @@ BackendFactory = Callable[[EvalConfig, str | None], VLMBackend]
 
 
 def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBackend:
-    """transformers: the model with the PEFT adapter loaded; openai: the adapter's served name."""
-    from ouro_toolkit.backends import create_backend, load_now
+    """The spec's backend with `adapter` on top (loaded by transformers, named by a server)."""
+    from ouro_toolkit.backends import backend_from_spec, load_now
 
-    options = dict(config.backend_options)
-    if config.backend == "openai":
-        options.setdefault("concurrency", config.batch_size)
-        return create_backend(
-            "openai", adapter or config.model, server_url=config.server_url, **options
-        )
-    options.setdefault("batch_size", config.batch_size)
-    if adapter:
-        options["adapter"] = adapter
-    try:
-        backend = create_backend(
-            config.backend, config.model, server_url=config.server_url, **options
-        )
-    except TypeError as exc:
-        if adapter and "adapter" in str(exc):
-            raise ConfigError(
-                f"the {config.backend!r} backend does not accept an `adapter` option yet ({exc})"
-            ) from None
-        raise
-    return load_now(backend)
+    return load_now(backend_from_spec(config.spec, adapter=adapter))
 
 
 async def evaluate_async(

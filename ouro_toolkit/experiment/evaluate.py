@@ -40,13 +40,11 @@ def scores_of(details: dict[str, float]) -> dict[str, Any]:
 
 
 async def _run(model: str, adapter: str | None, test_scenes: int, batch_size: int, progress: bool):
-    from ouro_toolkit.backends import create_backend, load_now
+    from ouro_toolkit.backends import BackendSpec, backend_from_spec, load_now
 
     bench = get_benchmark(BENCHMARK)
-    options: dict[str, Any] = {"batch_size": batch_size}
-    if adapter:
-        options["adapter"] = adapter
-    backend = load_now(create_backend("transformers", model, **options))
+    spec = BackendSpec(model, "transformers", batch_size=batch_size)
+    backend = load_now(backend_from_spec(spec, adapter=adapter))
     limit = test_scenes * SAMPLES_PER_SCENE
     try:
         return await run_benchmark(

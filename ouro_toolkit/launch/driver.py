@@ -122,7 +122,7 @@ def check_settings(config: BuildConfig) -> None:
 
     spec(config.source)
     load_prompts(config.prompts_path)
-    backend_class(config.backend)
+    backend_class(config.backend.kind)
     check_known("proposer", config.proposers, sorted(PROPOSERS))
     config.check_folder()
 
@@ -133,7 +133,10 @@ def shard_resources(
     available = cluster.resources()
     gpus = launch.gpus_per_shard
     if gpus is None:
-        gpus = 1.0 if config.backend == "transformers" and available.get("GPU", 0) >= 1 else 0.0
+        from ouro_toolkit.backends import backend_class
+
+        on_gpu = getattr(backend_class(config.backend.kind), "runs_model_here", False)
+        gpus = 1.0 if on_gpu and available.get("GPU", 0) >= 1 else 0.0
     for flag, kind, wanted in (
         ("--gpus-per-shard", "GPU", gpus),
         ("--cpus-per-shard", "CPU", launch.cpus_per_shard),

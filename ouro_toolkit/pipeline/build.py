@@ -10,6 +10,7 @@ that is started again replays everything it had already asked and continues wher
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -22,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.annotate.prompts import load_prompts
-from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend, load_now
+from ouro_toolkit.backends import CachedBackend, RequestCache, backend_from_spec, load_now
 from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.prepare import Prepared
@@ -95,14 +97,7 @@ def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
 
 
 def make_backend(config: BuildConfig) -> VLMBackend:
-    options: dict[str, Any] = {}
-    if config.backend == "transformers":
-        options = {"batch_size": config.batch_size, "max_pixels": config.max_pixels}
-    elif config.backend == "openai":
-        options = {"concurrency": config.concurrency}
-    options.update(config.backend_options)
-    backend = create_backend(config.backend, config.model, server_url=config.server_url, **options)
-    return load_now(backend)
+    return load_now(backend_from_spec(config.backend))
 
 
 def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> ShardStats:
@@ -249,8 +244,13 @@ def rebuild_shard(out_dir: str | Path, shard_index: int, **overrides: Any) -> Sh
     """Redo one shard from the configuration recorded in `out_dir` (cached calls are replayed)."""
     config = BuildConfig.load(out_dir)
     config.shard_index = shard_index
+    spec_fields = {f.name for f in dataclasses.fields(BackendSpec)}
+    config.backend = config.backend.replace(
+        **{k: v for k, v in overrides.items() if k in spec_fields}
+    )
     for key, value in overrides.items():
-        setattr(config, key, value)
+        if key not in spec_fields:
+            setattr(config, key, value)
     config.__post_init__()
     config.layout.marker_path(shard_index).unlink(missing_ok=True)
     return build_shard(config)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.backends import check_server_url
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.errors import ConfigError, MissingFile
 from ouro_toolkit.layout import CONFIG_FILE, BuildLayout
@@ -28,44 +28,51 @@ RUNTIME_FIELDS = (
     "proposal_workers",
 )
 
+# The backend's settings as build_config.json spelled them before they were one `BackendSpec`
+# (and as the config hash still spells them, so a resumed folder keeps its rows' hash).
+LEGACY_BACKEND_KEYS = {
+    "model": "model",
+    "backend": "kind",
+    "server_url": "server_url",
+    "max_pixels": "max_pixels",
+    "batch_size": "batch_size",
+    "concurrency": "concurrency",
+    "backend_options": "options",
+}
+# What an older toolkit used when a build gave no --max-pixels (now: the model's own).
+LEGACY_MAX_PIXELS = 262_144
+
 
 @dataclass
 class BuildConfig:
     source: str
-    model: str
     out: str
+    backend: BackendSpec
     data_dir: str | None = None
     split: str | None = None
     repo_id: str | None = None  # override the source's default Hub dataset id
     limit: int | None = None  # stop after this many source rows (all shards together)
-    backend: str = (
-        "transformers"  # "transformers" (embedded) | "openai" (SGLang, vLLM, transformers serve)
-    )
-    server_url: str | None = None
     num_shards: int = 1
     shard_index: int = 0
     proposers: list[str] = field(default_factory=lambda: list(DEFAULT_PROPOSERS))
     rpn_weights: str = "DEFAULT"
     decompose: DecomposeConfig = field(default_factory=DecomposeConfig)
     prompts_path: str | None = None  # YAML overriding the bundled prompts
-    max_pixels: int | None = 262_144  # image size bound for the VLM (Qwen2-VL processor)
-    batch_size: int = 8  # images annotated together (all their nodes go to the backend at once)
-    concurrency: int = 64  # in-flight HTTP requests for server backends
-    # Any other backend config field, e.g. {"timeout": 300, "max_retries": 8} or {"dtype": "bfloat16"}.
-    backend_options: dict[str, Any] = field(default_factory=dict)
     push_to_hub: str | None = None  # repo id to push each finished shard to
     progress: bool = True
     # Processes building region trees; None: one per core available to this process; 0: a
     # thread of the main process (no pool).
     proposal_workers: int | None = None
-    # d0 budget. 600 words is about 800 Qwen2 tokens: with the image (~330 tokens at the
-    # default max_pixels), the QA instruction (~150) and its 400-token answer, a QA request
+    # d0 budget. 600 words is about 800 Qwen2 tokens: with the image (~330 tokens at
+    # 262,144 pixels), the QA instruction (~150) and its 400-token answer, a QA request
     # stays under 2k of Qwen2-VL's 32k context, and d0 as a training target stays readable.
     max_description_words: int = 600
 
     def __post_init__(self) -> None:
         if isinstance(self.decompose, dict):
             self.decompose = DecomposeConfig(**self.decompose)
+        if isinstance(self.backend, dict):
+            self.backend = BackendSpec.from_dict(self.backend)
         if not 0 <= self.shard_index < self.num_shards:
             raise ConfigError(
                 f"--shard-index must be in 0..{self.num_shards - 1}, got {self.shard_index}"
@@ -76,7 +83,16 @@ class BuildConfig:
             raise ConfigError(
                 f"--max-description-words must be >= 1, got {self.max_description_words}"
             )
-        check_server_url(self.backend, self.server_url)
+
+    @property
+    def batch_size(self) -> int:
+        """Images annotated together (all their nodes go to the backend at once)."""
+        return self.backend.batch_size
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildConfig:
+        """A config as recorded: today's shape, or the flat one of older build folders."""
+        return cls(**upgrade_recorded(data))
 
     def resolved_proposal_workers(self) -> int:
         if self.proposal_workers is None:
@@ -88,9 +104,17 @@ class BuildConfig:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def flat_settings(self) -> dict[str, Any]:
+        """Every setting under the flat names build_config.json used before the nested shapes:
+        what the config hash, the folder check and the dataset card read."""
+        settings = self.to_dict()
+        spec = settings.pop("backend")
+        settings.update({old: spec[new] for old, new in LEGACY_BACKEND_KEYS.items()})
+        return settings
+
     def output_settings(self) -> dict[str, Any]:
         # Through JSON so a recorded config (lists) compares equal to a live one (tuples).
-        settings = json.loads(json.dumps(self.to_dict()))
+        settings = json.loads(json.dumps(self.flat_settings()))
         return {k: v for k, v in settings.items() if k not in RUNTIME_FIELDS}
 
     def config_hash(self, prompt_version: str) -> str:
@@ -116,14 +140,15 @@ class BuildConfig:
             raise MissingFile(
                 f"{out_dir}: no {CONFIG_FILE}; is this an `ouro build` output folder?"
             )
-        return cls(**json.loads(path.read_text()))
+        return cls.from_dict(json.loads(path.read_text()))
 
     def check_folder(self) -> bool:
         """True when the folder already records these settings; raises when it records others."""
         path = self.layout.config_path
         if not path.is_file():
             return False
-        recorded = BuildConfig(**json.loads(path.read_text()))
+        data = json.loads(path.read_text())
+        recorded = BuildConfig.from_dict(data)
         if recorded.output_settings() != self.output_settings():
             changed = sorted(
                 k
@@ -133,6 +158,7 @@ class BuildConfig:
             raise ConfigError(
                 f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
                 "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
+                + _legacy_hint(data, recorded, self)
             )
         return True
 
@@ -162,3 +188,41 @@ class BuildConfig:
             return True
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def is_legacy(data: dict[str, Any]) -> bool:
+    """A build_config.json written before the backend settings were one object."""
+    return not isinstance(data.get("backend"), dict)
+
+
+def upgrade_recorded(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` in today's shape: the flat backend keys of an older folder become its spec."""
+    if not is_legacy(data):
+        return dict(data)
+    settings = {k: v for k, v in data.items() if k not in LEGACY_BACKEND_KEYS}
+    spec = {new: data[old] for old, new in LEGACY_BACKEND_KEYS.items() if old in data}
+    return dict(settings, backend=spec)
+
+
+def flat_view(data: dict[str, Any]) -> dict[str, Any]:
+    """A recorded config (either shape) under the flat names, for readers such as the card."""
+    if is_legacy(data):
+        return dict(data)
+    settings = dict(data)
+    spec = dict(settings.pop("backend"))
+    settings.update({old: spec.get(new) for old, new in LEGACY_BACKEND_KEYS.items()})
+    return settings
+
+
+def _legacy_hint(data: dict[str, Any], recorded: BuildConfig, wanted: BuildConfig) -> str:
+    """Why an older folder no longer matches a command that has not changed, and the fix."""
+    if not is_legacy(data):
+        return ""
+    old_pixels, new_pixels = recorded.backend.max_pixels, wanted.backend.max_pixels
+    if old_pixels == LEGACY_MAX_PIXELS and new_pixels is None:
+        return (
+            f". This folder was built by an older toolkit, whose default --max-pixels was "
+            f"{LEGACY_MAX_PIXELS} (it is now the model's own processor setting): add "
+            f"--max-pixels {LEGACY_MAX_PIXELS} to resume it"
+        )
+    return ""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
 from ouro_toolkit.backends.registry import BACKENDS
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.cli.build import build
 from ouro_toolkit.cli.describe import describe
 from ouro_toolkit.cli.eval import eval_command, recipe_keys
@@ -35,12 +38,20 @@ def defaults(command: click.Command) -> dict[str, object]:
     return {p.name: p.get_default(ctx) for p in command.params}
 
 
-def test_build_defaults_are_build_config_defaults():
+def test_build_defaults_are_build_config_and_backend_spec_defaults():
     values = defaults(build)
     checked = 0
     for name, value in values.items():
-        if name in BuildConfig.__dataclass_fields__ and name != "proposers" and has_value(value):
+        if (
+            name in BuildConfig.__dataclass_fields__
+            and name not in ("proposers", "backend")
+            and has_value(value)
+        ):
             assert value == default_of(BuildConfig, name), name
+            checked += 1
+        spec_name = "kind" if name == "backend" else name
+        if spec_name in BackendSpec.__dataclass_fields__ and has_value(value):
+            assert value == default_of(BackendSpec, spec_name), name
             checked += 1
     assert (
         checked >= 7
@@ -58,6 +69,7 @@ def test_tree_options_are_decompose_config_defaults():
 
 def test_describe_concurrency_is_the_http_backend_default():
     assert defaults(describe)["concurrency"] == default_of(OpenAIBackendConfig, "concurrency")
+    assert default_of(OpenAIBackendConfig, "concurrency") == default_of(BackendSpec, "concurrency")
 
 
 def test_eval_leaves_defaults_to_eval_config():
@@ -65,14 +77,14 @@ def test_eval_leaves_defaults_to_eval_config():
     values = defaults(eval_command)
     for name in ("backend", "batch_size", "profile", "limit"):
         assert not has_value(values[name]), name
-    fields = set(EvalConfig.__dataclass_fields__)
+    fields = {f.name for f in dataclasses.fields(EvalConfig) if f.init}
     assert fields - {"hub_ids", "progress"} <= recipe_keys()
 
 
 def test_backend_choices_come_from_the_registry():
     for command, name in (
         (build, "backend"),
-        (describe, "backend_kind"),
+        (describe, "backend"),
         (eval_command, "backend"),
     ):
         assert list(params(command)[name].type.choices) == list(BACKENDS), command.name

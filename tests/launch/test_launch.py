@@ -37,7 +37,7 @@ def make_config(out: Path, images: Path, server_url: str, **extra) -> BuildConfi
         server_url=server_url, num_shards=NUM_SHARDS, proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=1, max_children=2), batch_size=1, progress=False,
     )  # fmt: skip
-    return BuildConfig(**dict(settings, **extra))
+    return BuildConfig.from_dict(dict(settings, **extra))  # the flat names, as older folders
 
 
 def all_rows(out: Path) -> list[dict]:

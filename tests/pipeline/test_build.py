@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.layout import BuildLayout
@@ -61,7 +62,8 @@ def make_config(
         progress=False,
     )
     settings.update(overrides)
-    return BuildConfig(**settings)
+    # Written in the flat names build_config.json had; `from_dict` reads them as it reads an older folder.
+    return BuildConfig.from_dict(settings)
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +309,7 @@ def test_unloadable_model_fails_before_any_shard_is_written(
 
 def test_unknown_source_fails_before_anything_loads(tmp_path, prompts_file):
     with pytest.raises(ValueError, match="known sources: .*local"):
-        build_shard(BuildConfig(source="nope", model="m", out=str(tmp_path)))
+        build_shard(BuildConfig(source="nope", backend=BackendSpec("m"), out=str(tmp_path)))
     assert not list(tmp_path.iterdir())
 
 

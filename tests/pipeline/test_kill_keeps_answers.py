@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
@@ -75,9 +76,10 @@ def folder(tmp_path_factory) -> Path:
 
 def config(out: Path, images: Path, url: str) -> BuildConfig:
     return BuildConfig(
-        source="local", data_dir=str(images), model="stand-in", out=str(out), backend="openai",
-        server_url=url, proposers=["grouping"], decompose=DecomposeConfig(max_depth=0),
-        batch_size=BATCH, concurrency=32, proposal_workers=0, progress=False,
+        source="local", data_dir=str(images), out=str(out),
+        backend=BackendSpec("stand-in", "openai", url, batch_size=BATCH, concurrency=32),
+        proposers=["grouping"], decompose=DecomposeConfig(max_depth=0), proposal_workers=0,
+        progress=False,
     )  # fmt: skip
 
 

@@ -221,8 +221,8 @@ class Spy(build.ProposalPool):
         super().__init__(*args, **kwargs)
 
 build.ProposalPool = Spy
-config = BuildConfig(source="scenes", split="validation", limit=1, backend="oracle",
-                     model="ground-truth-oracle", proposers=["grouping"],
+config = BuildConfig(source="scenes", split="validation", limit=1,
+                     backend={{"model": "ground-truth-oracle", "kind": "oracle"}}, proposers=["grouping"],
                      out={str(tmp_path / "out")!r}, proposal_workers=1, progress=False)
 stats = build.build_shard(config)
 print(seen, stats.images, stats.errors)

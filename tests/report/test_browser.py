@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.report import OPEN_BUDGET_S, open_page, write_synthetic_build
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.experiment.truth_check import check_row
 from ouro_toolkit.report.write import write_report
 from tests.report.conftest import HOSTILE_DESCRIPTION, HOSTILE_LABEL
@@ -82,8 +83,9 @@ def test_scenes_rows_show_truth_boxes_and_scores(browser, tmp_path):
 
     # A real build of two scenes, every region described by the ground-truth oracle.
     config = BuildConfig(
-        source="scenes", split="validation", limit=2, backend="oracle",
-        model="ground-truth-oracle", out=str(tmp_path / "build"), proposers=["grouping", "ocr"],
+        source="scenes", split="validation", limit=2,
+        backend=BackendSpec("ground-truth-oracle", "oracle"), out=str(tmp_path / "build"),
+        proposers=["grouping", "ocr"],
         decompose=DecomposeConfig(max_depth=2, max_children=5), progress=False,
         proposal_workers=0,
     )  # fmt: skip

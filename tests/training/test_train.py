@@ -12,6 +12,7 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.training import parse_training_args, run_training
 
 ROOT = Path(__file__).parents[2]
@@ -236,12 +237,11 @@ def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     config = BuildConfig(
         source="local",
         data_dir=str(photos),
-        model=str(tiny_model_dir),
+        backend=BackendSpec(str(tiny_model_dir), batch_size=2),
         out=str(out),
         proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=1, max_children=3),
         prompts_path=str(prompts),
-        batch_size=2,
         progress=False,
     )
     build_shard(config)
