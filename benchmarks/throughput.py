@@ -136,16 +136,14 @@ def server_stats(server) -> dict:
 
 def pool_scaling(photos: Path, repeats: int) -> None:
     """Rows/s of the proposal pool alone, 1 vs 2 workers, alternated."""
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
-    from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
-    from ouro_toolkit.proposers import resolve_for_workers
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
+    from ouro_toolkit.pipeline.proposal_pool import ProposalPool
 
     rows = [
         {"id": p.name, "image": {"bytes": p.read_bytes(), "path": None}}
         for p in sorted(photos.iterdir())
     ]
-    names = tuple(resolve_for_workers(["objects", "ocr"], "DEFAULT"))
-    settings = ProposalSettings(names, "DEFAULT", DecomposeConfig())
+    settings = TreeRecipe(("objects", "ocr")).for_workers()
     best: dict[int, float] = {}
     for _ in range(repeats):
         for workers in (1, 2):

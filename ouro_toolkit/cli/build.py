@@ -11,7 +11,7 @@ from ouro_toolkit.cli.options import (
     default_of,
     prompts_option,
     proposer_options,
-    tree_config_from_options,
+    tree_recipe_from_options,
 )
 from ouro_toolkit.pipeline.config import BuildConfig
 
@@ -143,10 +143,10 @@ def build(**options) -> None:
 
 def config_from_options(options: dict) -> BuildConfig:
     """The BuildConfig of `build`'s parsed options (also `ouro launch`'s, which reuses them)."""
-    names, rpn_weights, decompose = tree_config_from_options(options)
+    options["tree"] = tree_recipe_from_options(options)
     options["progress"] = not options.pop("no_progress")
     options["backend"] = backend_spec_from_options(options)
-    return BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
+    return BuildConfig(**options)
 
 
 @click.command()

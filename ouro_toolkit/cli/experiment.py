@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 
 from ouro_toolkit.cli.output import chatter_to_stderr
-from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
+from ouro_toolkit.experiment.config import (
+    ANNOTATORS,
+    EXPERIMENT_TREE,
+    SETTINGS,
+    TINY,
+    ExperimentConfig,
+)
 
 
 def _ints(text: str) -> list[int]:
@@ -80,7 +86,6 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
     given = {
         "train_scenes": train_scenes,
         "test_scenes": test_scenes,
-        "proposers": proposers.split(",") if proposers else None,
         "model": model,
         "seeds": _ints(seeds) if seeds else None,
         "train_overrides": overrides or None,
@@ -88,6 +93,9 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})
+    if proposers:
+        tree = options.get("tree", EXPERIMENT_TREE)
+        options["tree"] = tree.replace(proposers=tuple(proposers.split(",")))
     cfg = ExperimentConfig(out=out, setting=setting, **options)
     # Trainer and library chatter print to stdout: the report is the table alone.
     with chatter_to_stderr():

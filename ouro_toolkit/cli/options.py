@@ -15,9 +15,10 @@ import click
 from ouro_toolkit.backends.registry import BACKENDS
 from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import PROPOSAL_MODES, DecomposeConfig
-from ouro_toolkit.proposers import DEFAULT_PROPOSERS
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 
-_DEFAULTS = DecomposeConfig()
+_RECIPE = TreeRecipe()
+_DEFAULTS = _RECIPE.decompose
 
 
 def default_of(config_cls: type, name: str) -> Any:
@@ -53,7 +54,7 @@ def proposer_options(command: Callable) -> Callable:
     decorators = [
         click.option(
             "--proposers",
-            default=",".join(DEFAULT_PROPOSERS),
+            default=",".join(_RECIPE.proposers),
             show_default=True,
             help="Comma-separated proposer names.",
         ),
@@ -103,7 +104,7 @@ def proposer_options(command: Callable) -> Callable:
         ),
         click.option(
             "--rpn-weights",
-            default="DEFAULT",
+            default=_RECIPE.rpn_weights,
             show_default=True,
             help="'DEFAULT' (torchvision COCO weights) or a local checkpoint path.",
         ),
@@ -113,7 +114,8 @@ def proposer_options(command: Callable) -> Callable:
     return command
 
 
-def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeConfig]:
+def tree_recipe_from_options(options: dict) -> TreeRecipe:
+    """The one `TreeRecipe` of a command's parsed options (its tree flags are popped)."""
     names = [n.strip() for n in options.pop("proposers").split(",") if n.strip()]
     config = DecomposeConfig(
         threshold=options.pop("threshold"),
@@ -123,24 +125,22 @@ def tree_config_from_options(options: dict) -> tuple[list[str], str, DecomposeCo
         max_regions=options.pop("max_regions"),
         proposal_mode=options.pop("proposal_mode"),
     )
-    return names, options.pop("rpn_weights"), config
+    return TreeRecipe(tuple(names), options.pop("rpn_weights"), config)
 
 
 def image_and_tree(image_path: str, options: dict):
     """Load IMAGE and build its region tree from the proposer options, with CLI-friendly errors."""
-    from ouro_toolkit.decomposition.decompose import build_region_tree
     from ouro_toolkit.errors import UnknownName
     from ouro_toolkit.images import load_image
-    from ouro_toolkit.proposers import build_proposers
     from ouro_toolkit.proposers.guard import failures, guarded
 
     picture = load_image(image_path)
-    names, rpn_weights, config = tree_config_from_options(options)
+    recipe = tree_recipe_from_options(options)
     try:
-        proposers = guarded(build_proposers(names, rpn_weights=rpn_weights))
+        proposers = guarded(recipe.build_proposers())
     except UnknownName as exc:
         raise click.BadParameter(str(exc), param_hint="--proposers") from None
-    tree = build_region_tree(picture, proposers, config)
+    tree = recipe.tree(picture, proposers)
     for failure in failures(proposers):  # a usable image: its tree lacks that proposer's regions
         click.echo(f"warning: {image_path}: {failure}", err=True)
     return picture, tree

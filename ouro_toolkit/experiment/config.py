@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
 
@@ -47,12 +49,16 @@ def arms_for(setting: str) -> list[Arm]:
     raise ConfigError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
 
 
+# Shallower and narrower than a build's default: M0 describes small crops poorly.
+EXPERIMENT_TREE = TreeRecipe(
+    ("objects", "ocr"), decompose=DecomposeConfig(max_depth=2, max_children=5)
+)
+
 # The `tiny` setting: mechanics only (the test suite runs it), no claim.
 TINY = {
     "train_scenes": 1,
     "test_scenes": 1,
-    "proposers": ["objects"],
-    "max_depth": 1,
+    "tree": EXPERIMENT_TREE.replace(proposers=("objects",), max_depth=1),
     "seeds": [0],
     "train_overrides": ["--max_steps", "1"],
     "max_new_tokens": 48,
@@ -68,9 +74,7 @@ class ExperimentConfig:
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
     train_scenes: int = 48  # scenes annotated by the pipeline with M0 (train split)
     test_scenes: int = 40  # held-out scenes of the `scenes` benchmark (test split)
-    proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
-    max_depth: int = 2
-    max_children: int = 5
+    tree: TreeRecipe = EXPERIMENT_TREE
     max_pixels: int = 224 * 224  # what M0 was trained at
     batch_size: int = 8
     recipe: str = "recipes/scenes_m0_lora.yaml"
@@ -82,6 +86,8 @@ class ExperimentConfig:
     max_new_tokens: int | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.tree, dict):
+            self.tree = TreeRecipe(**self.tree)
         if not self.arms:
             self.arms = arms_for(self.setting)
         self.arms = [a if isinstance(a, Arm) else Arm(**a) for a in self.arms]
@@ -108,23 +114,28 @@ class ExperimentConfig:
         """Write the config beside the results; a folder keeps one model and one data setting."""
         path = self.root / "experiment_config.json"
         self.root.mkdir(parents=True, exist_ok=True)
-        fixed = (
-            "model",
-            "annotator",
-            "train_scenes",
-            "test_scenes",
-            "proposers",
-            "max_depth",
-            "max_children",
-        )
+        fixed = ("model", "annotator", "train_scenes", "test_scenes", "tree")
         if path.is_file():
-            old = json.loads(path.read_text())
+            old = upgrade_experiment_record(json.loads(path.read_text()))
             # A key missing from an older record was recorded before it existed: its default.
             defaults = {f.name: f.default for f in fields(self)}
-            changed = [k for k in fixed if old.get(k, defaults.get(k)) != self.to_dict()[k]]
+            now = json.loads(json.dumps(self.to_dict()))
+            changed = [k for k in fixed if old.get(k, defaults.get(k)) != now[k]]
             if changed:
                 raise ConfigError(
                     f"{self.root} holds an experiment with other {', '.join(changed)}; "
                     "use a new --out folder"
                 )
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+# The tree settings an experiment recorded flat before they were one `TreeRecipe`.
+LEGACY_TREE_KEYS = ("proposers", "max_depth", "max_children")
+
+
+def upgrade_experiment_record(old: dict) -> dict:
+    """An experiment_config.json in today's shape (an older one's flat tree keys as a recipe)."""
+    if "tree" in old:
+        return old
+    flat = {k: old.pop(k) for k in LEGACY_TREE_KEYS if k in old}
+    return dict(old, tree=json.loads(json.dumps(EXPERIMENT_TREE.replace(**flat).to_dict())))

@@ -30,7 +30,6 @@ ORACLE_NAME = "ground-truth-oracle"
 
 def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
     from ouro_toolkit.backends.spec import BackendSpec
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
 
@@ -46,8 +45,7 @@ def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
             max_pixels=cfg.max_pixels,
             batch_size=cfg.batch_size,
         ),
-        proposers=list(cfg.proposers),
-        decompose=DecomposeConfig(max_depth=cfg.max_depth, max_children=cfg.max_children),
+        tree=cfg.tree,
         progress=progress,
         prompts_path=_budget_prompts(cfg),
     )

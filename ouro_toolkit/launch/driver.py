@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builders.base import SourceError
-from ouro_toolkit.errors import check_known, one_line
+from ouro_toolkit.errors import one_line
 from ouro_toolkit.hub.auth import HubAuthError
 from ouro_toolkit.launch.progress import LaunchProgress
 from ouro_toolkit.launch.ray_runtime import LaunchError, RayCluster, connect_ray
@@ -118,12 +118,11 @@ def check_settings(config: BuildConfig) -> None:
     from builders.registry import spec
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import backend_class
-    from ouro_toolkit.proposers import PROPOSERS
 
     spec(config.source)
     load_prompts(config.prompts_path)
     backend_class(config.backend.kind)
-    check_known("proposer", config.proposers, sorted(PROPOSERS))
+    config.tree.check()
     config.check_folder()
 
 

@@ -29,7 +29,7 @@ from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.prepare import Prepared
-from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool
 
 if TYPE_CHECKING:
     from ouro_toolkit.pipeline.map_step import OuroMapStep
@@ -113,10 +113,8 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
         return ShardStats(shard=name, skipped=True, extra=layout.read_marker(index))
-    from ouro_toolkit.proposers import build_proposers, check_proposer_names
-
     prompts = load_prompts(config.prompts_path)
-    check_proposer_names(config.proposers)
+    config.tree.check()
     # Started first, while this process has one thread (a fork is then fast and safe) and has not
     # imported `datasets` and the model side yet: the workers build and warm up their proposers
     # while this process imports those and loads the model.
@@ -126,9 +124,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         from ouro_toolkit.pipeline.map_step import OuroMapStep
 
         spec(config.source)  # an unknown source fails here, before the model loads
-        proposers = (
-            [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
-        )
+        proposers = [] if pool else config.tree.build_proposers()
         inner = backend or make_backend(config)
         if pool:
             pool.wait_ready()
@@ -138,7 +134,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         step = OuroMapStep.create(
             cached,
             proposers,
-            config.decompose,
+            config.tree,
             prompts,
             config.config_hash(prompts.version),
             max_description_words=config.max_description_words,
@@ -153,12 +149,10 @@ def _start_pool(config: BuildConfig) -> ProposalPool | None:
     workers = config.resolved_proposal_workers()
     if workers == 0:
         return None
-    from ouro_toolkit.proposers import resolve_for_workers
-
-    names = resolve_for_workers(config.proposers, config.rpn_weights)
-    settings = ProposalSettings(tuple(names), config.rpn_weights, config.decompose)
     # Two batches ahead: the next batch is ready when the model finishes the current one.
-    return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
+    return ProposalPool(
+        config.tree.for_workers(), workers, max_pending=2 * config.batch_size + workers
+    )
 
 
 async def _build(

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ouro_toolkit.backends.spec import BackendSpec
-from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError, MissingFile
 from ouro_toolkit.layout import CONFIG_FILE, BuildLayout
-from ouro_toolkit.proposers import DEFAULT_PROPOSERS
 
 # Fields that do not change what a shard contains: two runs differing only here may share a folder.
 RUNTIME_FIELDS = (
@@ -39,6 +38,8 @@ LEGACY_BACKEND_KEYS = {
     "concurrency": "concurrency",
     "backend_options": "options",
 }
+# The tree settings as build_config.json spelled them before they were one `TreeRecipe`.
+LEGACY_TREE_KEYS = ("proposers", "rpn_weights", "decompose")
 # What an older toolkit used when a build gave no --max-pixels (now: the model's own).
 LEGACY_MAX_PIXELS = 262_144
 
@@ -54,9 +55,7 @@ class BuildConfig:
     limit: int | None = None  # stop after this many source rows (all shards together)
     num_shards: int = 1
     shard_index: int = 0
-    proposers: list[str] = field(default_factory=lambda: list(DEFAULT_PROPOSERS))
-    rpn_weights: str = "DEFAULT"
-    decompose: DecomposeConfig = field(default_factory=DecomposeConfig)
+    tree: TreeRecipe = field(default_factory=TreeRecipe)
     prompts_path: str | None = None  # YAML overriding the bundled prompts
     push_to_hub: str | None = None  # repo id to push each finished shard to
     progress: bool = True
@@ -69,8 +68,8 @@ class BuildConfig:
     max_description_words: int = 600
 
     def __post_init__(self) -> None:
-        if isinstance(self.decompose, dict):
-            self.decompose = DecomposeConfig(**self.decompose)
+        if isinstance(self.tree, dict):
+            self.tree = TreeRecipe(**self.tree)
         if isinstance(self.backend, dict):
             self.backend = BackendSpec.from_dict(self.backend)
         if not 0 <= self.shard_index < self.num_shards:
@@ -107,10 +106,7 @@ class BuildConfig:
     def flat_settings(self) -> dict[str, Any]:
         """Every setting under the flat names build_config.json used before the nested shapes:
         what the config hash, the folder check and the dataset card read."""
-        settings = self.to_dict()
-        spec = settings.pop("backend")
-        settings.update({old: spec[new] for old, new in LEGACY_BACKEND_KEYS.items()})
-        return settings
+        return flat_view(self.to_dict())
 
     def output_settings(self) -> dict[str, Any]:
         # Through JSON so a recorded config (lists) compares equal to a live one (tuples).
@@ -191,26 +187,28 @@ class BuildConfig:
 
 
 def is_legacy(data: dict[str, Any]) -> bool:
-    """A build_config.json written before the backend settings were one object."""
-    return not isinstance(data.get("backend"), dict)
+    """A build_config.json written before the backend and tree settings were one object each."""
+    return not isinstance(data.get("backend"), dict) or "tree" not in data
 
 
 def upgrade_recorded(data: dict[str, Any]) -> dict[str, Any]:
-    """`data` in today's shape: the flat backend keys of an older folder become its spec."""
-    if not is_legacy(data):
-        return dict(data)
-    settings = {k: v for k, v in data.items() if k not in LEGACY_BACKEND_KEYS}
-    spec = {new: data[old] for old, new in LEGACY_BACKEND_KEYS.items() if old in data}
-    return dict(settings, backend=spec)
+    """`data` in today's shape: an older folder's flat keys become its spec and its recipe."""
+    settings = dict(data)
+    if not isinstance(settings.get("backend"), dict):
+        flat = {k: settings.pop(k) for k in LEGACY_BACKEND_KEYS if k in settings}
+        settings["backend"] = {LEGACY_BACKEND_KEYS[k]: v for k, v in flat.items()}
+    if "tree" not in settings:
+        settings["tree"] = {k: settings.pop(k) for k in LEGACY_TREE_KEYS if k in settings}
+    return settings
 
 
 def flat_view(data: dict[str, Any]) -> dict[str, Any]:
     """A recorded config (either shape) under the flat names, for readers such as the card."""
-    if is_legacy(data):
-        return dict(data)
-    settings = dict(data)
-    spec = dict(settings.pop("backend"))
+    settings = upgrade_recorded(data)
+    spec, tree = dict(settings.pop("backend")), dict(settings.pop("tree"))
     settings.update({old: spec.get(new) for old, new in LEGACY_BACKEND_KEYS.items()})
+    defaults = TreeRecipe().to_dict()
+    settings.update({key: tree.get(key, defaults[key]) for key in LEGACY_TREE_KEYS})
     return settings
 
 

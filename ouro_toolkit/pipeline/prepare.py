@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.images import ImageLoadError, load_image
 from ouro_toolkit.proposers.base import RegionProposer
 from ouro_toolkit.proposers.guard import failures, guarded
@@ -32,17 +32,17 @@ class Prepared:
 
 
 def prepare_row(
-    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> Prepared:
     """One source row decoded and split into its region tree; failures stay with the row."""
     start = time.process_time()
-    prepared = _prepare(source_row, proposers, decompose)
+    prepared = _prepare(source_row, proposers, recipe)
     prepared.proposal_cpu_s = time.process_time() - start
     return prepared
 
 
 def _prepare(
-    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> Prepared:
     source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
     row_id = str(source_row.get("id"))
@@ -55,7 +55,7 @@ def _prepare(
         return Prepared(source_row, error=f"unreadable image: {exc}")
     guarded_proposers = guarded(proposers)
     try:
-        tree = build_region_tree(image, guarded_proposers, decompose)
+        tree = recipe.tree(image, guarded_proposers)
     except Exception as exc:  # a bug in the tree code on one image must not sink the shard
         return Prepared(source_row, error=f"regions of {row_id}: {type(exc).__name__}: {exc}")
     note = "; ".join(f"proposals: {f}" for f in failures(guarded_proposers))

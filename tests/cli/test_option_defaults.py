@@ -15,6 +15,7 @@ from ouro_toolkit.cli.eval import eval_command, recipe_keys
 from ouro_toolkit.cli.options import default_of
 from ouro_toolkit.cli.regions import regions
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.evaluation.runner import EvalConfig
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.proposers import DEFAULT_PROPOSERS
@@ -42,12 +43,11 @@ def test_build_defaults_are_build_config_and_backend_spec_defaults():
     values = defaults(build)
     checked = 0
     for name, value in values.items():
-        if (
-            name in BuildConfig.__dataclass_fields__
-            and name not in ("proposers", "backend")
-            and has_value(value)
-        ):
+        if name in BuildConfig.__dataclass_fields__ and name != "backend" and has_value(value):
             assert value == default_of(BuildConfig, name), name
+            checked += 1
+        if name == "rpn_weights":
+            assert value == default_of(TreeRecipe, name)
             checked += 1
         spec_name = "kind" if name == "backend" else name
         if spec_name in BackendSpec.__dataclass_fields__ and has_value(value):
@@ -56,7 +56,7 @@ def test_build_defaults_are_build_config_and_backend_spec_defaults():
     assert (
         checked >= 7
     )  # backend, num_shards, shard_index, max_pixels, batch_size, concurrency, rpn
-    assert values["proposers"] == ",".join(default_of(BuildConfig, "proposers"))
+    assert values["proposers"] == ",".join(TreeRecipe().proposers)
 
 
 def test_tree_options_are_decompose_config_defaults():

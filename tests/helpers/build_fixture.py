@@ -15,6 +15,7 @@ from skimage import data as skdata
 
 from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
@@ -27,7 +28,7 @@ BUILD_CONFIG = {
         backend=BackendSpec("Qwen/Qwen2-VL-7B-Instruct"),
         out="/home/someone/private/out",
         data_dir="/home/someone/private/photos",
-        decompose=DecomposeConfig(threshold=0.5, max_depth=2),
+        tree=TreeRecipe(decompose=DecomposeConfig(threshold=0.5, max_depth=2)),
     ).to_dict(),
     "server_api_key": "must-never-reach-a-card",
 }

@@ -16,6 +16,7 @@ from datasets import load_dataset
 
 from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
@@ -241,7 +242,7 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     step = OuroMapStep.create(
         backend,
         build_proposers(["grouping"]),
-        DecomposeConfig(max_depth=1, max_children=2),
+        TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=1, max_children=2)),
         load_prompts(prompts_file),
     )
     ouro = source.map(

@@ -8,6 +8,8 @@ import threading
 import pytest
 
 from ouro_toolkit.backends.spec import BackendSpec
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.pipeline.config import CONFIG_FILE, BuildConfig
 
@@ -99,3 +101,15 @@ def test_an_old_folder_built_at_the_old_default_size_is_refused_with_the_fix(tmp
         ConfigError, match=r"differs in: max_pixels.*older toolkit.*--max-pixels 262144"
     ):
         shard_config(tmp_path, 3, limit=10).record()
+
+
+def test_the_tree_recipe_and_the_backend_spec_are_recorded_whole(tmp_path):
+    tree = TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=1))
+    config = shard_config(tmp_path, 0, tree=tree)
+    assert config.record()
+    recorded = json.loads((tmp_path / CONFIG_FILE).read_text())
+    assert recorded["tree"]["proposers"] == ["grouping"]
+    assert recorded["tree"]["decompose"]["max_depth"] == 1
+    assert recorded["backend"]["model"] == "m"
+    loaded = BuildConfig.load(tmp_path)
+    assert loaded.tree == tree and loaded.backend == config.backend

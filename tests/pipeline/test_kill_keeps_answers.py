@@ -23,6 +23,7 @@ import pytest
 
 from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
@@ -78,7 +79,7 @@ def config(out: Path, images: Path, url: str) -> BuildConfig:
     return BuildConfig(
         source="local", data_dir=str(images), out=str(out),
         backend=BackendSpec("stand-in", "openai", url, batch_size=BATCH, concurrency=32),
-        proposers=["grouping"], decompose=DecomposeConfig(max_depth=0), proposal_workers=0,
+        tree=TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=0)), proposal_workers=0,
         progress=False,
     )  # fmt: skip
 

@@ -77,6 +77,7 @@ def test_filters_and_search_narrow_the_gallery(browser, small_build):
 
 def test_scenes_rows_show_truth_boxes_and_scores(browser, tmp_path):
     from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
     from ouro_toolkit.pipeline.inspect import load_build
@@ -85,8 +86,8 @@ def test_scenes_rows_show_truth_boxes_and_scores(browser, tmp_path):
     config = BuildConfig(
         source="scenes", split="validation", limit=2,
         backend=BackendSpec("ground-truth-oracle", "oracle"), out=str(tmp_path / "build"),
-        proposers=["grouping", "ocr"],
-        decompose=DecomposeConfig(max_depth=2, max_children=5), progress=False,
+        tree=TreeRecipe(("grouping", "ocr"), decompose=DecomposeConfig(max_depth=2, max_children=5)),
+        progress=False,
         proposal_workers=0,
     )  # fmt: skip
     # Playwright's sync API keeps an event loop running in this thread; the build runs its own.

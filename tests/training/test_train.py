@@ -223,6 +223,7 @@ def test_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir, ouro_build_
 def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     """A real `ouro build` shard (tiny model, offline grouping proposer) with one corrupt image."""
     from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
     from tests.helpers.ouro_rows import demo_image
@@ -239,8 +240,7 @@ def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
         data_dir=str(photos),
         backend=BackendSpec(str(tiny_model_dir), batch_size=2),
         out=str(out),
-        proposers=["grouping"],
-        decompose=DecomposeConfig(max_depth=1, max_children=3),
+        tree=TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=1, max_children=3)),
         prompts_path=str(prompts),
         progress=False,
     )
