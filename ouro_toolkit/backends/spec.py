@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ouro_toolkit.backends.registry import backend_class, check_server_url
+from ouro_toolkit.backends.registry import BACKENDS, backend_class, check_server_url
 
 
-def _help(text: str) -> dict[str, str]:
-    return {"help": text}
+def _help(text: str, **meta: Any) -> dict[str, Any]:
+    """A field's command-line option (see `ouro_toolkit.cli.fields`)."""
+    return {"help": text, **meta}
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class BackendSpec:
     )
     kind: str = field(
         default="transformers",
-        metadata=_help(
+        metadata=dict(flag="--backend", choices=tuple(BACKENDS))
+        | _help(
             "transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, "
             "transformers serve); oracle: the ground-truth oracle, for measuring on "
             "`--source scenes` only (not a model)."
@@ -44,16 +46,19 @@ class BackendSpec:
     )
     batch_size: int = field(
         default=8,
-        metadata=_help("Requests generated together (the embedded backend's batch)."),
+        metadata=_help("Requests generated together (the embedded backend's batch).", min=1),
     )
     # 64 keeps an SGLang server's batch full on a 7B model without our side queueing.
-    concurrency: int = field(default=64, metadata=_help("Requests in flight (server backends)."))
+    concurrency: int = field(
+        default=64, metadata=_help("Requests in flight (server backends).", min=1)
+    )
     # None: the model's own processor config decides (the shipped M0 says 224 x 224, what it
     # was trained at); a number bounds every image sent to the embedded model.
     max_pixels: int | None = field(
         default=None,
         metadata=_help(
-            "Image size bound for the embedded VLM [default: the model's processor config]."
+            "Image size bound for the embedded VLM  [default: the model's processor config].",
+            min=1,
         ),
     )
     # Any other field of the backend's own config, e.g. {"timeout": 300} or {"dtype": "bfloat16"}.

@@ -17,8 +17,7 @@ from PIL import Image
 
 from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.cli.options import (
-    backend_option,
-    default_of,
+    backend_options,
     image_and_tree,
     prompts_option,
     proposer_options,
@@ -59,14 +58,11 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
 
 @click.command()
 @click.argument("image")
-@click.option(
-    "--model", required=True, help="Hub id or local folder, e.g. Qwen/Qwen2-VL-7B-Instruct."
-)
-@backend_option(default_of(BackendSpec, "kind"))
-@click.option(
-    "--server-url",
-    default=None,
-    help="Base URL of the server for --backend openai (see `ouro serve`).",
+@backend_options(
+    "model",
+    "kind",
+    "server_url",
+    helps={"model": "Hub id or local folder, e.g. Qwen/Qwen2-VL-7B-Instruct."},
 )
 @click.option(
     "--cache",
@@ -81,13 +77,10 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
     type=click.IntRange(1),
     help="Token budget per region  [default: the prompt file's describe_max_new_tokens].",
 )
-@click.option(
-    "--concurrency",
-    default=default_of(BackendSpec, "concurrency"),
-    show_default=True,
-    type=click.IntRange(1),
-    # All of an image's regions go to the backend in one call: one number bounds both.
-    help="Requests in flight (openai) or batch size (transformers).",
+# All of an image's regions go to the backend in one call: one number bounds both.
+@backend_options(
+    "concurrency",
+    helps={"concurrency": "Requests in flight (openai) or batch size (transformers)."},
 )
 @click.option(
     "--json",
@@ -100,7 +93,7 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
 def describe(
     image: str,
     model: str,
-    backend: str,
+    kind: str,
     server_url: str | None,
     cache_path: str | None,
     max_new_tokens: int | None,
@@ -123,9 +116,7 @@ def describe(
     from ouro_toolkit.backends import backend_from_spec
 
     try:
-        spec = BackendSpec(
-            model, backend, server_url, batch_size=concurrency, concurrency=concurrency
-        )
+        spec = BackendSpec(model, kind, server_url, batch_size=concurrency, concurrency=concurrency)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--server-url") from None
     try:

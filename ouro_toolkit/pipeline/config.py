@@ -44,28 +44,67 @@ LEGACY_TREE_KEYS = ("proposers", "rpn_weights", "decompose")
 LEGACY_MAX_PIXELS = 262_144
 
 
+def _help(text: str, **meta: Any) -> dict[str, Any]:
+    """A field's command-line option (see `ouro_toolkit.cli.fields`)."""
+    return {"help": text, **meta}
+
+
 @dataclass
 class BuildConfig:
-    source: str
-    out: str
+    source: str = field(
+        metadata=_help("Source name (see `ouro sources`), e.g. local, coco_caption, textvqa.")
+    )
+    out: str = field(metadata=_help("Output folder (shards, markers, cache, config)."))
     backend: BackendSpec
-    data_dir: str | None = None
-    split: str | None = None
-    repo_id: str | None = None  # override the source's default Hub dataset id
-    limit: int | None = None  # stop after this many source rows (all shards together)
-    num_shards: int = 1
-    shard_index: int = 0
+    data_dir: str | None = field(
+        default=None,
+        metadata=_help(
+            "Local copy of the source (for `local`: a folder of images, optional annotations.jsonl)."
+        ),
+    )
+    split: str | None = field(
+        default=None, metadata=_help("Source split (default: the source's first).")
+    )
+    repo_id: str | None = field(
+        default=None, metadata=_help("Override the source's default Hub dataset id.")
+    )
+    limit: int | None = field(
+        default=None,
+        metadata=_help("Stop after N source rows (all shards together).", min=1),
+    )
+    num_shards: int = field(default=1, metadata=_help("", min=1))
+    shard_index: int = field(default=0, metadata=_help("", min=0))
     tree: TreeRecipe = field(default_factory=TreeRecipe)
-    prompts_path: str | None = None  # YAML overriding the bundled prompts
-    push_to_hub: str | None = None  # repo id to push each finished shard to
+    prompts_path: str | None = field(
+        default=None,
+        metadata=_help(
+            "YAML overriding the bundled prompts (must set its own `version`).", flag="--prompts"
+        ),
+    )
+    push_to_hub: str | None = field(
+        default=None,
+        metadata=_help("Push each finished shard (and the dataset card) to this Hub dataset repo."),
+    )
     progress: bool = True
-    # Processes building region trees; None: one per core available to this process; 0: a
-    # thread of the main process (no pool).
-    proposal_workers: int | None = None
+    # None: one per core available to this process; 0: a thread of the main process (no pool).
+    proposal_workers: int | None = field(
+        default=None,
+        metadata=_help(
+            "Processes building region trees [default: the cores available to this process]; "
+            "0 builds them in a thread of the main process.",
+            min=0,
+        ),
+    )
     # d0 budget. 600 words is about 800 Qwen2 tokens: with the image (~330 tokens at
     # 262,144 pixels), the QA instruction (~150) and its 400-token answer, a QA request
     # stays under 2k of Qwen2-VL's 32k context, and d0 as a training target stays readable.
-    max_description_words: int = 600
+    max_description_words: int = field(
+        default=600,
+        metadata=_help(
+            "d0 budget: the finest regions' details are left out of the merged description first.",
+            min=1,
+        ),
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.tree, dict):
