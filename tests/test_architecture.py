@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ouro_toolkit.errors",
             "ouro_toolkit.retry",
             "ouro_toolkit.layout",
+            "ouro_toolkit.records",
             "ouro_toolkit.regions",
             "ouro_toolkit.prompts",
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ouro_toolkit.cli.options import parse_pairs
 from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.experiment.config import (
     ANNOTATORS,
@@ -77,12 +78,8 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, proposers,
 
     from ouro_toolkit.experiment.runner import run_experiment
 
-    overrides = []
-    for item in train_overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--train-override")
-        overrides += [f"--{key}", value]
+    pairs = parse_pairs(train_overrides, "--train-override")
+    overrides = [part for key, value in pairs.items() for part in (f"--{key}", value)]
     given = {
         "train_scenes": train_scenes,
         "test_scenes": test_scenes,

@@ -10,6 +10,7 @@ from pathlib import Path
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError
+from ouro_toolkit.records import refuse_other_settings
 from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES
 
 SETTINGS = ("headline", "ablations", "tiny")
@@ -114,18 +115,17 @@ class ExperimentConfig:
         """Write the config beside the results; a folder keeps one model and one data setting."""
         path = self.root / "experiment_config.json"
         self.root.mkdir(parents=True, exist_ok=True)
-        fixed = ("model", "annotator", "train_scenes", "test_scenes", "tree")
         if path.is_file():
-            old = upgrade_experiment_record(json.loads(path.read_text()))
-            # A key missing from an older record was recorded before it existed: its default.
-            defaults = {f.name: f.default for f in fields(self)}
-            now = json.loads(json.dumps(self.to_dict()))
-            changed = [k for k in fixed if old.get(k, defaults.get(k)) != now[k]]
-            if changed:
-                raise ConfigError(
-                    f"{self.root} holds an experiment with other {', '.join(changed)}; "
-                    "use a new --out folder"
-                )
+            refuse_other_settings(
+                self.root,
+                "an experiment",
+                upgrade_experiment_record(json.loads(path.read_text())),
+                json.loads(json.dumps(self.to_dict())),
+                keys=("model", "annotator", "train_scenes", "test_scenes", "tree"),
+                defaults={f.name: f.default for f in fields(self)},
+                fix="use a new --out folder",
+            )
+        # Rewritten each time: seeds, arms and the like may change within one folder.
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
 
 

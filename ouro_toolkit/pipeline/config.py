@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError, MissingFile
 from ouro_toolkit.layout import CONFIG_FILE, BuildLayout
+from ouro_toolkit.records import refuse_other_settings, write_once
 
 # Fields that do not change what a shard contains: two runs differing only here may share a folder.
 RUNTIME_FIELDS = (
@@ -184,17 +183,14 @@ class BuildConfig:
             return False
         data = json.loads(path.read_text())
         recorded = BuildConfig.from_dict(data)
-        if recorded.output_settings() != self.output_settings():
-            changed = sorted(
-                k
-                for k, v in self.output_settings().items()
-                if recorded.output_settings().get(k) != v
-            )
-            raise ConfigError(
-                f"{self.out_dir} holds a build with other settings (differs in: {', '.join(changed)}); "
-                "use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings"
-                + _legacy_hint(data, recorded, self)
-            )
+        refuse_other_settings(
+            self.out_dir,
+            "a build",
+            recorded.output_settings(),
+            self.output_settings(),
+            fix="use a new --out folder, or `ouro rebuild` to redo a shard with the recorded settings",
+            hint=_legacy_hint(data, recorded, self),
+        )
         return True
 
     def record(self) -> bool:
@@ -202,27 +198,15 @@ class BuildConfig:
 
         Called once the model and proposers have loaded, so a run that could not start leaves no
         settings behind to block the corrected command (`ouro launch` calls it once, in the
-        driver, before any shard starts). Shards started together may all get here: each writes
-        its own temporary file and the first to link it into place wins; the others verify it.
-        True when this call wrote the file.
+        driver, before any shard starts). Shards started together may all get here: the first
+        to write the file wins; the others verify it. True when this call wrote the file.
         """
         if self.check_folder():
             return False
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.layout.config_path
-        tmp = path.with_name(f".{CONFIG_FILE}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2))
-        try:
-            os.link(tmp, path)  # atomic create-if-absent, also on NFS
+        if write_once(self.layout.config_path, json.dumps(self.to_dict(), indent=2)):
             return True
-        except FileExistsError:
-            self.check_folder()  # another shard won the race: its settings must be ours
-            return False
-        except OSError:  # a file system without hard links: a rename still never shows half a file
-            tmp.replace(path)
-            return True
-        finally:
-            tmp.unlink(missing_ok=True)
+        self.check_folder()  # another shard won the race: its settings must be ours
+        return False
 
 
 def is_legacy(data: dict[str, Any]) -> bool:

@@ -60,7 +60,7 @@ def test_an_older_record_with_flat_tree_settings_is_read_as_its_recipe(tmp_path)
     old.update(proposers=["objects", "ocr"], max_depth=2, max_children=5)
     (tmp_path / "experiment_config.json").write_text(json.dumps(old))
     narrower = EXPERIMENT_TREE.replace(max_children=3)
-    with pytest.raises(ValueError, match="other tree"):
+    with pytest.raises(ValueError, match="differs in: tree"):
         ExperimentConfig(out=str(tmp_path), tree=narrower).record()
     ExperimentConfig(out=str(tmp_path)).record()  # the same settings: accepted
 
