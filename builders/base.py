@@ -41,7 +41,7 @@ from ouro_toolkit.data import (
 from ouro_toolkit.data.catalog import MOVED_HINT
 from ouro_toolkit.data.shards import ShardPlan
 from ouro_toolkit.errors import one_line
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.images import ImageLoadError, image_parts, load_image
 from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
 
 logger = logging.getLogger(__name__)
@@ -396,17 +396,10 @@ def _local_dir(file: str | None) -> Path | None:
 
 def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[str, Any] | None:
     """Return `{"bytes", "path"}` with the bytes embedded; record a missing/unreadable image on `row`."""
-    value = row.image
-    data: bytes | None = None
-    path: str | None = None
-    if isinstance(value, dict):
-        data, path = value.get("bytes"), value.get("path")
-    elif isinstance(value, (bytes, bytearray)):
-        data = bytes(value)
-    elif isinstance(value, str) and value:
-        path = value
-    elif value is not None:
-        row.problem("unreadable image", f"image field of type {type(value).__name__}")
+    try:
+        data, path = image_parts(row.image)
+    except ImageLoadError as exc:
+        row.problem("unreadable image", str(exc))
         return None
     if not data and path:
         read = _read_local(path, local_dir)

@@ -6,7 +6,6 @@ forked before the parent has imported them starts in a fraction of a second.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 from PIL import Image
 
 from ouro_toolkit.decomposition.recipe import TreeRecipe
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.images import ImageLoadError, image_field, load_image
 from ouro_toolkit.proposers.base import RegionProposer
 from ouro_toolkit.proposers.guard import failures, guarded
 from ouro_toolkit.regions.tree import RegionTree
@@ -44,7 +43,10 @@ def prepare_row(
 def _prepare(
     source_row: dict[str, Any], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> Prepared:
-    source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
+    try:
+        source_row = dict(source_row, image=image_field(source_row.get("image")))
+    except ImageLoadError as exc:
+        return Prepared(dict(source_row, image=None), error=f"unreadable image: {exc}")
     row_id = str(source_row.get("id"))
     data = (source_row["image"] or {}).get("bytes")
     if data is None and source_row.get("error"):
@@ -60,14 +62,3 @@ def _prepare(
         return Prepared(source_row, error=f"regions of {row_id}: {type(exc).__name__}: {exc}")
     note = "; ".join(f"proposals: {f}" for f in failures(guarded_proposers))
     return Prepared(source_row, image, tree, note=note)
-
-
-def _as_image_field(image: Any) -> dict[str, Any] | None:
-    """Source images arrive as {"bytes", "path"} (decode=False) or as PIL images (decoded)."""
-    if image is None or isinstance(image, dict):
-        return image
-    if isinstance(image, Image.Image):
-        buffer = io.BytesIO()
-        image.save(buffer, format=image.format or "PNG")
-        return {"bytes": buffer.getvalue(), "path": None}
-    raise TypeError(f"unsupported image value of type {type(image).__name__}")
