@@ -13,12 +13,11 @@ from collections.abc import Callable
 import click
 
 from ouro_toolkit.backends.spec import BackendSpec
-from ouro_toolkit.cli.fields import config_options, field_default, field_option
+from ouro_toolkit.cli.fields import config_options, field_option
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
 from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.pipeline.config import BuildConfig
 
-TREE_FIELDS = ("proposers", "rpn_weights")
 DECOMPOSE_FIELDS = (
     "threshold",
     "max_depth",
@@ -27,7 +26,6 @@ DECOMPOSE_FIELDS = (
     "max_regions",
     "proposal_mode",
 )
-default_of = field_default  # the name the commands' options and tests use
 
 
 def backend_options(*names: str, helps: dict[str, str] | None = None) -> Callable:
