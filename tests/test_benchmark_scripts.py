@@ -99,3 +99,12 @@ def test_quality_runs_its_knob_sweep_at_its_smallest_setting(installed_packages)
     assert {"max_regions=4", "max_regions=32 *", "max_description_words=40"} <= set(knobs)
     # A smaller region budget never gives more regions.
     assert knobs["max_regions=4"]["regions_per_image"] <= 3
+
+
+def test_backends_runs_its_smallest_setting(installed_packages):
+    done = run_script(
+        installed_packages, "backends", "--requests", "4", "--concurrency", "2", "--rounds", "1"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"^ratio backend/bare: +\d", done.stdout, re.M)
+    assert re.search(r"^cache replay +: .*\(0 model calls\)", done.stdout, re.M)
