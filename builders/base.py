@@ -28,7 +28,7 @@ import datasets
 import pyarrow.parquet as pq
 
 # Re-exported: sources import their spec, row type and row helpers from here.
-from builders.rows import (  # noqa: F401
+from ouro_toolkit.builders.rows import (  # noqa: F401
     _local_dir,
     embed_image,
     error_kinds,
@@ -37,7 +37,7 @@ from builders.rows import (  # noqa: F401
     image_digest,
     strip_internal,
 )
-from builders.spec import ROW_REF, Normalised, SourceSpec, as_texts  # noqa: F401
+from ouro_toolkit.builders.spec import ROW_REF, Normalised, SourceSpec, as_texts  # noqa: F401
 from ouro_toolkit.data import (
     DatasetRef,
     SourceError,

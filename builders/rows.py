@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from builders.spec import Normalised
+from ouro_toolkit.builders.spec import Normalised
 from ouro_toolkit.images import ImageLoadError, image_parts, load_image
 
 

@@ -24,7 +24,7 @@ DESCRIBE = "describe"
 
 
 def scene_rows(bench: _Split) -> Iterator[dict[str, Any]]:
-    from builders.registry import iter_source
+    from ouro_toolkit.builders.registry import iter_source
 
     for row in iter_source("scenes", split=bench.split):
         scene = scene_from_id(row["id"], render=False)

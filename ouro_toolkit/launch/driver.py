@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from builders.base import SourceError
+from ouro_toolkit.builders.base import SourceError
 from ouro_toolkit.errors import one_line
 from ouro_toolkit.hub.auth import HubAuthError
 from ouro_toolkit.launch.config import LaunchConfig
@@ -93,9 +93,9 @@ def launch_build(
 
 def check_settings(config: BuildConfig) -> None:
     """Fail on bad settings before Ray starts (seconds) and before any shard runs."""
-    from builders.registry import spec
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import backend_class
+    from ouro_toolkit.builders.registry import spec
 
     spec(config.source)
     load_prompts(config.prompts_path)

@@ -81,7 +81,7 @@ class ShardStats:
 def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
     """This shard's rows of the source: its own whole files when the source has at least as many
     files as there are shards, else every num_shards-th row (see `ouro_toolkit.data.shards`)."""
-    from builders.registry import iter_source
+    from ouro_toolkit.builders.registry import iter_source
 
     yield from iter_source(
         config.source,
@@ -120,7 +120,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
     # while this process imports those and loads the model.
     pool = _start_pool(config)
     try:
-        from builders.registry import spec
+        from ouro_toolkit.builders.registry import spec
         from ouro_toolkit.pipeline.map_step import OuroMapStep
 
         spec(config.source)  # an unknown source fails here, before the model loads

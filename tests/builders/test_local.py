@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builders.base import SourceError
-from builders.registry import get_builder, iter_source
+from ouro_toolkit.builders.base import SourceError
+from ouro_toolkit.builders.registry import get_builder, iter_source
 from tests.helpers.source_layouts import image_bytes
 
 

@@ -228,9 +228,9 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     """The same step as a plain `datasets.map` over a source dataset (images decoded or not)."""
     from datasets import Dataset
 
-    from builders.registry import iter_source
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.builders.registry import iter_source
     from ouro_toolkit.pipeline.map_step import OuroMapStep
     from ouro_toolkit.proposers import build_proposers
     from ouro_toolkit.source_schema import SOURCE_FEATURES
