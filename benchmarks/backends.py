@@ -1,7 +1,7 @@
 """Client CPU per request: OpenAIBackend against the `openai` client and a raw-socket client.
 
 All clients send the same image requests (~200x200 JPEG data URLs, ~150-word prompts) to one
-stand-in OpenAI-compatible server in its own process (`benchmarks/instant_server.py`, latency 0),
+stand-in OpenAI-compatible server in its own process (`ouro_toolkit/serving/stand_in.py`, latency 0),
 so the figure is the client's own CPU (`time.process_time()` of this process), not the server's
 and not the machine's load. Rounds are interleaved, medians printed, and ratios taken within a
 round. Clients:
@@ -24,6 +24,7 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -38,9 +39,10 @@ if not __package__:
 import httpx  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from benchmarks.instant_server import InstantVLMServerProcess  # noqa: E402
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest  # noqa: E402
+from ouro_toolkit.backends.cache import CachedBackend, RequestCache  # noqa: E402
 from ouro_toolkit.backends.openai_backend import OpenAIBackend  # noqa: E402
+from ouro_toolkit.serving.stand_in import StandInServerProcess  # noqa: E402
 
 PROMPT_WORDS = 150
 Client = Callable[[str, str, list[VLMRequest], list[dict], int], Awaitable[None]]
@@ -203,6 +205,28 @@ def measure(args: argparse.Namespace, url: str, model: str) -> None:
         print(f"backend / {other:<10} " + " ".join(f"{r:7.2f}x" for r in ratios))
     top = max(args.concurrency)
     print(f"goal: backend <= 0.6 ms at c={top}: {statistics.median(cpu['backend', top]) * 1e3:.2f}")
+    cache_replay(url, model, requests, top)
+
+
+def cache_replay(url: str, model: str, requests: list[VLMRequest], concurrency: int) -> None:
+    """The same requests twice through the replay cache: the second run asks the model nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+
+        async def twice() -> tuple[float, float, int, int]:
+            backend = OpenAIBackend(model, url, concurrency=concurrency, response_format=False)
+            cached = CachedBackend(backend, RequestCache(Path(tmp) / "cache.sqlite"))
+            start = time.perf_counter()
+            await cached.generate(requests)
+            first, calls = time.perf_counter() - start, cached.stats.model_calls
+            start = time.perf_counter()
+            await cached.generate(requests)
+            replay = time.perf_counter() - start
+            await cached.aclose()
+            return first, replay, calls, cached.stats.model_calls - calls
+
+        first, replay, calls, replay_calls = asyncio.run(twice())
+    print(f"cache first run   : {first:8.3f} s ({calls} model calls)")
+    print(f"cache replay      : {replay:8.3f} s ({replay_calls} model calls)")
 
 
 def main() -> None:
@@ -218,7 +242,7 @@ def main() -> None:
     if args.server_url:
         measure(args, args.server_url.rstrip("/"), args.model)
         return
-    with InstantVLMServerProcess(latency=0.0) as server:
+    with StandInServerProcess(latency=0.0) as server:
         print(f"server: stand-in at {server.url} (its own process, latency 0)", file=sys.stderr)
         measure(args, server.url, args.model)
 

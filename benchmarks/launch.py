@@ -43,9 +43,10 @@ PROMPTS = "version: bench-launch\ndescribe_max_new_tokens: 8\nqa_max_new_tokens:
 
 def settings(out: Path, images: Path, model: Path, prompts: Path, shards: int) -> dict:
     return dict(
-        source="local", data_dir=str(images), model=str(model), out=str(out), num_shards=shards,
-        proposers=["grouping"], decompose={"max_depth": 1, "max_children": 2},
-        prompts_path=str(prompts), batch_size=2, progress=False,
+        source="local", data_dir=str(images), backend={"model": str(model), "batch_size": 2},
+        out=str(out), num_shards=shards,
+        tree={"proposers": ["grouping"], "decompose": {"max_depth": 1, "max_children": 2}},
+        prompts_path=str(prompts), progress=False,
     )  # fmt: skip
 
 

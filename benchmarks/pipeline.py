@@ -63,12 +63,15 @@ class BusyTimer:
 
 
 def config_for(out: Path, images: Path, model: Path, prompts: Path, **extra):
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.backends.spec import BackendSpec
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.config import BuildConfig
 
+    backend = BackendSpec(str(model), batch_size=extra.pop("batch_size", 8))
+    tree = TreeRecipe(("grouping",)).replace(max_depth=2, max_children=3)
     return BuildConfig(
-        source="local", data_dir=str(images), model=str(model), out=str(out), proposers=["grouping"],
-        decompose=DecomposeConfig(max_depth=2, max_children=3), prompts_path=str(prompts), progress=False, **extra,
+        source="local", data_dir=str(images), backend=backend, out=str(out), tree=tree,
+        prompts_path=str(prompts), progress=False, **extra,
     )  # fmt: skip
 
 
@@ -133,7 +136,7 @@ def peak_memory(work: Path, model: Path, counts: list[int]) -> None:
             "from benchmarks.pipeline import config_for\n"
             "from ouro_toolkit.pipeline.build import build_shard\n"
             "cfg = config_for(Path(s['out']), Path(s['images']), Path(s['model']), Path(s['prompts']), limit=s['limit'], batch_size=8)\n"
-            "cfg.decompose = type(cfg.decompose)(max_depth=1, max_children=2)\n"
+            "cfg.tree = cfg.tree.replace(max_depth=1, max_children=2)\n"
             "stats = build_shard(cfg)\n"
             "print(json.dumps({'rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'images': stats.images}))\n"
         )

@@ -1,7 +1,7 @@
 """What the pipeline makes, scored against scenes whose truth is known.
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/quality.py [--scenes 16] [--preset scene]
-        [--first-seed 1000000] [--no-knobs] [--json]
+        [--first-seed 1000000] [--no-knobs] [--knob NAME ...] [--json]
 
 Table 1, per proposer and for the default mix: box recall at IoU 0.5 against the true objects
 and parts (and objects alone), box precision of the regions, tree depth against the true depth,
@@ -10,23 +10,24 @@ objects d0 names, names with the right colour, places with the right position wo
 precision and length, and the share of its QA pairs that are answerable and correct.
 
 Table 2, the same figures for the default mix with one knob changed at a time: tau, max depth,
-max children, min region size, the region budget and the d0 budget. A knob `DecomposeConfig`
-has is set there; the two budgets, when it has no such field, are applied here to the built
-tree (its first N regions breadth-first) and to d0 (its first N words, whole sentences).
+max children, min region size, the region budget (`max_regions`, applied by the tree code as in
+a build: the strongest regions, each with its parent, the root counted) and the d0 budget
+(`max_description_words`, applied by the merge as in a build). Every other figure is at the
+build's defaults, d0 budget included.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
-from dataclasses import fields, replace
 
-from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.evaluation.scene_quality import (
+    D0_WORDS,
     CachedProposer,
-    Setting,
     measure,
     measure_true_trees,
 )
@@ -55,11 +56,10 @@ KNOBS: dict[str, tuple] = {
     "max_depth": (1, 2, 3, 4),
     "max_children": (3, 6, 10),
     "min_region_size": (16, 24, 32),
-    "region_budget": (4, 8, 16, 32, None),
-    "d0_budget": (40, 80, 160, None),
+    "max_regions": (4, 8, 16, 32, 64),
+    "max_description_words": (40, 80, 160, 600),
 }
-# A budget DecomposeConfig knows is set there; otherwise it is applied by `Setting`.
-BUDGET_FIELDS = {"region_budget": "max_regions", "d0_budget": "max_d0_words"}
+D0_KNOB = "max_description_words"  # the merge's; every other knob is the recipe's
 
 
 def _format(value: float, key: str) -> str:
@@ -80,20 +80,24 @@ def _table(title: str, rows: list[tuple[str, dict[str, float]]]) -> str:
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])
 
 
-def _setting(base: Setting, knob: str, value) -> Setting:
-    names = {f.name for f in fields(DecomposeConfig)}
-    if knob in BUDGET_FIELDS and BUDGET_FIELDS[knob] in names:
-        return replace(base, decompose=replace(base.decompose, **{BUDGET_FIELDS[knob]: value}))
-    if knob in ("region_budget", "d0_budget"):
-        return replace(base, **{knob: value})
-    return replace(base, decompose=replace(base.decompose, **{knob: value}))
+def _setting(base: TreeRecipe, knob: str, value) -> tuple[TreeRecipe, int]:
+    """The recipe and the d0 budget with `knob` set to `value`."""
+    if knob == D0_KNOB:
+        return base, value
+    return base.replace(**{knob: value}), D0_WORDS
+
+
+def _default(knob: str):
+    return D0_WORDS if knob == D0_KNOB else getattr(TreeRecipe().decompose, knob)
 
 
 def _proposers(names, cache):
     """Cached proposers, one per real proposer ("objects" may turn out to be "grouping")."""
     out = []
     for name in names:
-        inner = build_proposers([name])[0]
+        # torch.hub announces a weights download on stdout, which --json keeps for the figures.
+        with contextlib.redirect_stdout(sys.stderr):
+            inner = build_proposers([name])[0]
         if inner.name not in cache:
             cache[inner.name] = CachedProposer(inner)
         out.append(cache[inner.name])
@@ -108,6 +112,12 @@ def main() -> None:
         "--first-seed", type=int, default=1_000_000, help="validation seeds by default"
     )
     parser.add_argument("--no-knobs", action="store_true", help="table 1 only")
+    parser.add_argument(
+        "--knob",
+        action="append",
+        choices=sorted(KNOBS),
+        help="sweep only this knob in table 2 (repeatable) [default: every knob]",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
@@ -129,7 +139,7 @@ def main() -> None:
         except ProposerUnavailable as exc:
             say(f"  {name}: unavailable here ({str(exc).splitlines()[0][:100]})")
             continue
-        figures = measure(scenes, proposers, Setting(tuple(names))).summary()
+        figures = measure(scenes, proposers, TreeRecipe(tuple(names))).summary()
         label = (
             f"default mix ({'+'.join(p.name for p in proposers)})"
             if name == "default mix"
@@ -145,20 +155,14 @@ def main() -> None:
     rows.append(("true tree (ceiling)", truth))
     say(_table("proposers", rows))
     if not args.no_knobs:
-        base = Setting(tuple(DEFAULT_PROPOSERS))
+        base = TreeRecipe(tuple(DEFAULT_PROPOSERS))
         proposers = _proposers(DEFAULT_PROPOSERS, cache)
         knob_rows = []
-        defaults = DecomposeConfig()
-        for knob, values in KNOBS.items():
-            for value in values:
-                setting = _setting(base, knob, value)
-                figures = measure(scenes, proposers, setting).summary()
-                is_default = getattr(defaults, knob, None) == value or (
-                    knob in BUDGET_FIELDS and value is None
-                )
-                label = (
-                    f"{knob}={value if value is not None else 'none'}{' *' if is_default else ''}"
-                )
+        for knob in args.knob or KNOBS:
+            for value in KNOBS[knob]:
+                recipe, words = _setting(base, knob, value)
+                figures = measure(scenes, proposers, recipe, max_description_words=words).summary()
+                label = f"{knob}={value}{' *' if _default(knob) == value else ''}"
                 results["knobs"][label] = figures
                 knob_rows.append((label, figures))
                 print(

@@ -33,8 +33,8 @@ if not __package__:
 
 import pyarrow.parquet as pq
 
-from benchmarks.instant_server import _reply_for
 from benchmarks.pipeline import write_images
+from ouro_toolkit.serving.stand_in import instant_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ class FaultyServer:
                     if roll < drop_rate + error_rate:
                         self._send(503, {"error": {"message": "overloaded (stand-in fault)"}})
                         return
-                    text = _reply_for(payload, int(key[:8], 16))
+                    text = instant_reply(payload, int(key[:8], 16))
                     self._send(200, {"choices": [{"message": {"content": text}}]})
                     with outer.lock:
                         outer.answered[key] += 1

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from PIL import Image  # noqa: E402
 from skimage import data  # noqa: E402
 
-from builders.registry import iter_source  # noqa: E402
+from ouro_toolkit.builders.registry import iter_source  # noqa: E402
 from tests.helpers.source_layouts import TEXTVQA_FEATURES, textvqa_columns  # noqa: E402
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "camera")

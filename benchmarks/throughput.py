@@ -4,7 +4,7 @@
         [--server subprocess|inprocess] [--latency 0.0] [--no-prompt-tokens]
 
 Every figure comes from real `ouro build` runs (a fresh process each, so process start counts)
-with default settings on real photos (scikit-image's, at 640x480), against `InstantVLMServer`:
+with default settings on real photos (scikit-image's, at 640x480), against `StandInServer`:
 
 1. regions/s and images/s of a default build, wall clock from process start to exit;
    calls per image vs regions + 1; proposal CPU-ms per region (measured in the workers);
@@ -38,7 +38,7 @@ from skimage import data
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.instant_server import InstantVLMServer, InstantVLMServerProcess  # noqa: E402
+from ouro_toolkit.serving.stand_in import StandInServer, StandInServerProcess  # noqa: E402
 
 PHOTOS = (
     "astronaut",
@@ -137,16 +137,14 @@ def server_stats(server) -> dict:
 
 def pool_scaling(photos: Path, repeats: int) -> None:
     """Rows/s of the proposal pool alone, 1 vs 2 workers, alternated."""
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
-    from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
-    from ouro_toolkit.proposers import resolve_for_workers
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
+    from ouro_toolkit.pipeline.proposal_pool import ProposalPool
 
     rows = [
         {"id": p.name, "image": {"bytes": p.read_bytes(), "path": None}}
         for p in sorted(photos.iterdir())
     ]
-    names = tuple(resolve_for_workers(["objects", "ocr"], "DEFAULT"))
-    settings = ProposalSettings(names, "DEFAULT", DecomposeConfig())
+    settings = TreeRecipe(("objects", "ocr")).for_workers()
     best: dict[int, float] = {}
     for _ in range(repeats):
         for workers in (1, 2):
@@ -291,9 +289,9 @@ def main() -> None:
         work = Path(tmp)
         photos = write_photos(work / "photos", args.images)
         many = write_photos(work / "photos-many", args.scaling_images)
-        kind = InstantVLMServerProcess if args.server == "subprocess" else InstantVLMServer
+        kind = StandInServerProcess if args.server == "subprocess" else StandInServer
         with kind(args.latency) as server, kind(args.busy_latency) as slow:
-            print(f"InstantVLMServer ({args.server}, latency {args.latency:g}s) at {server.url}")
+            print(f"StandInServer ({args.server}, latency {args.latency:g}s) at {server.url}")
             default_build(work, photos, server, "default")
             print(
                 f"\nthe same build against a server taking {args.busy_latency * 1000:.0f} ms/request:"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
+from ouro_toolkit.builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
 from ouro_toolkit.data.catalog import AI2D
 
 SPEC = SourceSpec(

@@ -1,8 +1,9 @@
-"""The base every source builder shares: read Parquet in a source's own layout, normalise each row.
+"""The `datasets` builder every source shares: read Parquet in a source's own layout, normalise
+each row.
 
 A source is one `SourceSpec` (name, task, default Hub repo, splits, licence, citation, where its
-Parquet files live) plus one `normalise(raw_row) -> Normalised` function. `OuroSourceBuilder` does
-the rest: it finds the Parquet files (on the Hub, or under `data_dir`), streams them batch by batch
+Parquet files live; `builders/spec.py`) plus one `normalise(raw_row) -> Normalised` function.
+`OuroSourceBuilder` does the rest (the row checks are `builders/rows.py`'s): it finds the Parquet files (on the Hub, or under `data_dir`), streams them batch by batch
 with pyarrow (never a full load), embeds and checks each image, turns bad input into an `error`
 string on the row (never a dropped row), and merges consecutive rows about the same image into one
 row with several QA pairs, so the expensive annotation step sees each image once.
@@ -17,17 +18,26 @@ Output rows follow `ouro_toolkit.source_schema.SOURCE_FEATURES`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import datasets
 import pyarrow.parquet as pq
 
+# Re-exported: sources import their spec, row type and row helpers from here.
+from ouro_toolkit.builders.rows import (  # noqa: F401
+    _local_dir,
+    embed_image,
+    error_kinds,
+    format_problems,
+    group_consecutive,
+    image_digest,
+    strip_internal,
+)
+from ouro_toolkit.builders.spec import ROW_REF, Normalised, SourceSpec, as_texts  # noqa: F401
 from ouro_toolkit.data import (
     DatasetRef,
     SourceError,
@@ -41,116 +51,9 @@ from ouro_toolkit.data import (
 from ouro_toolkit.data.catalog import MOVED_HINT
 from ouro_toolkit.data.shards import ShardPlan
 from ouro_toolkit.errors import one_line
-from ouro_toolkit.images import ImageLoadError, load_image
-from ouro_toolkit.source_schema import SOURCE_FEATURES, TASKS
+from ouro_toolkit.source_schema import SOURCE_FEATURES
 
 logger = logging.getLogger(__name__)
-
-# Key the base injects into every raw row: "<split>/<file stem>#<row in file>", a stable id for
-# sources whose Parquet has no id column of its own.
-ROW_REF = "__row__"
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Everything `ouro sources` lists about a source, and where its Parquet files live."""
-
-    name: str
-    task: str  # one of ouro_toolkit.source_schema.TASKS
-    repo_id: str  # default Hub dataset repo (override with repo_id=...)
-    splits: tuple[str, ...]  # splits the default repo has; the first is the default
-    license: str
-    citation: str
-    homepage: str = ""
-    description: str = ""
-    hub_config: str = ""  # the repo's config (subset) this source reads, shown by `ouro sources`
-    # Glob of a split's Parquet files, relative to the repo root (and to data_dir).
-    data_files: str = "data/{split}-*.parquet"
-    # Columns the builder cannot do without: a file lacking one is refused before any row is read.
-    columns: tuple[str, ...] = ()
-    # Columns read when a file has them (a copy without one still streams, with less in each row).
-    optional: tuple[str, ...] = ()
-    # Splits whose Parquet files are in the repo although its card's `configs:` leaves them out
-    # (`load_dataset` does not offer them; the builder reads the files).
-    not_in_card: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"source {self.name!r}: task {self.task!r} is not one of {TASKS}")
-
-    @property
-    def default_split(self) -> str:
-        return self.splits[0]
-
-
-@dataclass
-class Normalised:
-    """One source row in the common schema, before its image is checked. Built by `normalise`."""
-
-    source_id: str
-    image: Any  # {"bytes", "path"} struct, raw bytes, a path string, or None
-    captions: list[str] = field(default_factory=list)
-    qa: list[dict[str, Any]] = field(default_factory=list)
-    # Rows with the same image_key that follow each other are merged into one row (see module doc).
-    image_key: str | None = None
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
-
-    def problem(self, kind: str, detail: str) -> None:
-        self.problems.append((kind, detail))
-
-    def add_captions(self, value: Any) -> None:
-        for text in self._texts(value, "captions"):
-            if text not in self.captions:  # sources repeat a caption across their caption columns
-                self.captions.append(text)
-
-    def add_qa(self, question: Any, answers: Any, choices: Any = None) -> None:
-        """Append one QA pair; an empty question or odd answers are kept and recorded, not dropped."""
-        text = "" if question is None else str(question).strip()
-        if not text:
-            self.problem("empty question", f"{self.source_id} has question {question!r}")
-        self.qa.append(
-            {
-                "question": text,
-                "answers": self._texts(answers, "answers"),
-                "choices": self._texts(choices, "choices"),
-            }
-        )
-
-    def _texts(self, value: Any, what: str) -> list[str]:
-        texts, bad = as_texts(value)
-        if bad is not None:
-            self.problem(f"bad {what}", bad)
-        return texts
-
-
-def as_texts(value: Any) -> tuple[list[str], str | None]:
-    """Normalise a field that should be a list of strings.
-
-    None -> []; a string -> [it]; numbers and booleans -> their text; a list of those -> a list of
-    strings. Empty strings are dropped (TextVQA's test split pads answers with ten ""). Anything
-    else (dicts, nested lists) gives the texts it could read plus a one-line description of the rest.
-    """
-    if value is None:
-        return [], None
-    items = value if isinstance(value, (list, tuple)) else [value]
-    texts: list[str] = []
-    odd: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            if item.strip():
-                texts.append(item.strip())
-        elif isinstance(item, (bool, int, float)):
-            texts.append(str(item))
-        elif item is not None:
-            odd.append(type(item).__name__)
-    if odd:
-        return texts, f"expected strings, got {', '.join(sorted(set(odd)))} in {_short(value)}"
-    return texts, None
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -374,135 +277,3 @@ def require_columns(files: Iterable[str], columns: Iterable[str], source: str) -
                 f"source {source!r}: {file} lacks {noun} {', '.join(map(repr, missing))} (it has "
                 f"{', '.join(names)}; the builder needs {', '.join(columns)}); {LAYOUT_FIX}."
             )
-
-
-def image_digest(image: Any) -> str | None:
-    """A short content hash of an image value's bytes, or None when the row holds no bytes.
-
-    The key for sources whose columns do not identify the image (InfographicVQA's `image_url` is a
-    web page): equal bytes are the same image, whatever the row says.
-    """
-    data = image.get("bytes") if isinstance(image, dict) else image
-    if not isinstance(data, (bytes, bytearray)) or not data:
-        return None
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def _local_dir(file: str | None) -> Path | None:
-    if not file or "://" in file:
-        return None
-    return Path(file).parent
-
-
-def embed_image(row: Normalised, local_dir: Path | None, verify: bool) -> dict[str, Any] | None:
-    """Return `{"bytes", "path"}` with the bytes embedded; record a missing/unreadable image on `row`."""
-    value = row.image
-    data: bytes | None = None
-    path: str | None = None
-    if isinstance(value, dict):
-        data, path = value.get("bytes"), value.get("path")
-    elif isinstance(value, (bytes, bytearray)):
-        data = bytes(value)
-    elif isinstance(value, str) and value:
-        path = value
-    elif value is not None:
-        row.problem("unreadable image", f"image field of type {type(value).__name__}")
-        return None
-    if not data and path:
-        read = _read_local(path, local_dir)
-        data = read if read is not None else data
-        if data == b"":  # it exists and was read: it is empty, not unreadable
-            row.problem("unreadable image", f"{path!r} is empty (0 bytes)")
-            return {"bytes": None, "path": path}
-        if data is None:
-            row.problem("missing image", f"no image bytes and {path!r} is not a readable file")
-            return {"bytes": None, "path": path}
-    if not data:
-        if not any(kind == "missing image" for kind, _ in row.problems):
-            row.problem("missing image", "no image in this row")
-        return None
-    if verify:
-        try:
-            load_image(data)
-        except ImageLoadError as exc:
-            row.problem("unreadable image", str(exc))
-    return {"bytes": data, "path": path}
-
-
-def _read_local(path: str, local_dir: Path | None) -> bytes | None:
-    candidates = [Path(path)] if Path(path).is_absolute() else []
-    if local_dir is not None:
-        candidates.append(local_dir / path)
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                return candidate.read_bytes()
-            except OSError:
-                return None
-    return None
-
-
-def format_problems(problems: list[tuple[str, str]]) -> str:
-    """`[(kind, detail)]` -> "kind: detail; kind: detail" (deduplicated, order kept); "" if clean."""
-    seen: list[str] = []
-    for kind, detail in problems:
-        text = f"{kind}: {detail}"
-        if text not in seen:
-            seen.append(text)
-    return "; ".join(seen)
-
-
-def error_kinds(error: str) -> list[str]:
-    """The kinds in an `error` string made by `format_problems` (for the summary counts)."""
-    return (
-        [part.split(":", 1)[0].strip() for part in error.split("; ") if part.strip()]
-        if error
-        else []
-    )
-
-
-def group_consecutive(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Merge runs of rows that share an `__image_key__` into one row (QA and captions concatenated).
-
-    The merged row's id becomes `<source>/<image_key>`; if the same key comes back later in the
-    stream (not next to its first run), that run gets `<source>/<image_key>~2`, `~3`, ... so ids
-    stay unique and, for a given source order, stable.
-    """
-    seen: Counter[str] = Counter()
-    pending: dict[str, Any] | None = None
-    for row in rows:
-        key = row.pop("__image_key__", None)
-        if pending is not None and key is not None and pending["__key__"] == key:
-            _merge_into(pending, row)
-            continue
-        if pending is not None:
-            yield _strip(pending)
-        if key is None:
-            pending = None
-            yield row
-            continue
-        seen[key] += 1
-        row["id"] = f"{row['source']}/{key}" + (f"~{seen[key]}" if seen[key] > 1 else "")
-        row["__key__"] = key
-        pending = row
-    if pending is not None:
-        yield _strip(pending)
-
-
-def _merge_into(target: dict[str, Any], row: dict[str, Any]) -> None:
-    target["qa"].extend(row["qa"])
-    target["captions"] += [c for c in row["captions"] if c not in target["captions"]]
-    if row["error"]:
-        parts = (p for error in (target["error"], row["error"]) for p in error.split("; ") if p)
-        target["error"] = "; ".join(dict.fromkeys(parts))
-
-
-def _strip(row: dict[str, Any]) -> dict[str, Any]:
-    row.pop("__key__", None)
-    return row
-
-
-def strip_internal(row: dict[str, Any]) -> dict[str, Any]:
-    """Drop the builder-internal keys a row carries when grouping is off."""
-    row.pop("__image_key__", None)
-    return row

@@ -23,7 +23,7 @@ from typing import Any
 
 import datasets
 
-from builders.base import (
+from ouro_toolkit.builders.base import (
     Normalised,
     OuroSourceBuilder,
     OuroSourceConfig,

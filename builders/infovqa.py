@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.base import Normalised, OuroSourceBuilder, SourceSpec, image_digest
+from ouro_toolkit.builders.base import Normalised, OuroSourceBuilder, SourceSpec, image_digest
 from ouro_toolkit.data.catalog import INFOVQA
 
 SPEC = SourceSpec(

@@ -20,7 +20,13 @@ from typing import Any
 
 import datasets
 
-from builders.base import Normalised, OuroSourceBuilder, OuroSourceConfig, SourceError, SourceSpec
+from ouro_toolkit.builders.base import (
+    Normalised,
+    OuroSourceBuilder,
+    OuroSourceConfig,
+    SourceError,
+    SourceSpec,
+)
 from ouro_toolkit.data.shards import ShardPlan
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")

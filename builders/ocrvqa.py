@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.builders.base import Normalised, OuroSourceBuilder, SourceSpec
 
 SPEC = SourceSpec(
     name="ocrvqa",

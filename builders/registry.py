@@ -17,22 +17,22 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from builders.ai2d import AI2D
-from builders.base import OuroSourceBuilder, SourceSpec, error_kinds
-from builders.chartqa import ChartQA
-from builders.coco_caption import COCOCaption
-from builders.docvqa import DocVQA
-from builders.gqa import GQA
-from builders.infovqa import InfoVQA
-from builders.local import LocalImages
-from builders.ocrvqa import OCRVQA
-from builders.okvqa import OKVQA
-from builders.scenes import Scenes
-from builders.scienceqa import ScienceQA
-from builders.textcaps import TextCaps
-from builders.textvqa import TextVQA
-from builders.vizwiz import VizWiz
-from builders.vqav2 import VQAv2
+from ouro_toolkit.builders.ai2d import AI2D
+from ouro_toolkit.builders.base import OuroSourceBuilder, SourceSpec, error_kinds
+from ouro_toolkit.builders.chartqa import ChartQA
+from ouro_toolkit.builders.coco_caption import COCOCaption
+from ouro_toolkit.builders.docvqa import DocVQA
+from ouro_toolkit.builders.gqa import GQA
+from ouro_toolkit.builders.infovqa import InfoVQA
+from ouro_toolkit.builders.local import LocalImages
+from ouro_toolkit.builders.ocrvqa import OCRVQA
+from ouro_toolkit.builders.okvqa import OKVQA
+from ouro_toolkit.builders.scenes import Scenes
+from ouro_toolkit.builders.scienceqa import ScienceQA
+from ouro_toolkit.builders.textcaps import TextCaps
+from ouro_toolkit.builders.textvqa import TextVQA
+from ouro_toolkit.builders.vizwiz import VizWiz
+from ouro_toolkit.builders.vqav2 import VQAv2
 from ouro_toolkit.errors import UnknownName
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,13 @@ from typing import Any
 
 import datasets
 
-from builders.base import Normalised, OuroSourceBuilder, OuroSourceConfig, SourceError, SourceSpec
+from ouro_toolkit.builders.base import (
+    Normalised,
+    OuroSourceBuilder,
+    OuroSourceConfig,
+    SourceError,
+    SourceSpec,
+)
 from ouro_toolkit.scenes import PRESETS, caption, generate_scene
 from ouro_toolkit.scenes.language import sample_qa
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.ai2d import choice_answer
-from builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
+from ouro_toolkit.builders.ai2d import choice_answer
+from ouro_toolkit.builders.base import Normalised, OuroSourceBuilder, SourceSpec, as_texts
 from ouro_toolkit.data.catalog import SCIENCEQA
 
 SPEC = SourceSpec(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.base import Normalised, OuroSourceBuilder, SourceSpec
+from ouro_toolkit.builders.base import Normalised, OuroSourceBuilder, SourceSpec
 from ouro_toolkit.data.catalog import TEXTVQA
 
 SPEC = SourceSpec(

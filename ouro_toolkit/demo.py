@@ -17,8 +17,10 @@ import argparse
 import logging
 from pathlib import Path
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.experiment.config import shipped_m0
 from ouro_toolkit.experiment.truth_check import check_row, one_line
 from ouro_toolkit.pipeline.build import build_shard
@@ -69,12 +71,12 @@ def main() -> None:
         source="scenes",
         split="validation",
         limit=args.images,
-        model=args.model or shipped_m0(),
         out=str(out / "build"),
-        proposers=["objects", "ocr"],
-        decompose=DecomposeConfig(max_depth=2, max_children=5),
-        max_pixels=224 * 224,  # the size M0 was trained at
-        batch_size=max(1, args.images),
+        # The size M0 was trained at, written out: another --model gets it too.
+        backend=BackendSpec(
+            args.model or shipped_m0(), max_pixels=224 * 224, batch_size=max(1, args.images)
+        ),
+        tree=TreeRecipe(("objects", "ocr"), decompose=DecomposeConfig(max_depth=2, max_children=5)),
     )
     with chatter_to_stderr():  # weight downloads, library chatter: not the report
         stats = build_shard(config)

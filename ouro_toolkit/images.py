@@ -1,6 +1,7 @@
 """Loading images safely: one place that turns any file or bytes into an RGB PIL image.
 
-Every caller (proposers, the annotator, builders, the CLI) goes through `load_image`, so bad
+Every caller (proposers, the annotator, builders, the pipeline, evaluation, training, the CLI)
+goes through `load_image` (a row's image field through `image_parts` / `open_image_value`), so bad
 input fails the same way everywhere: an `ImageLoadError` whose message names the input and the
 problem, never a PIL traceback.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -113,3 +115,48 @@ def image_to_png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def image_parts(value: Any) -> tuple[bytes | None, str | None]:
+    """The bytes and path of any image value a row may hold: `{"bytes", "path"}` (a `datasets`
+    Image column read with decode=False), raw bytes, a path, a PIL image (encoded in its own
+    format, PNG when it has none) or None. Another type is an `ImageLoadError` naming it."""
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        path = value.get("path")
+        return value.get("bytes"), str(path) if path else None
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value), None
+    if isinstance(value, (str, Path)):
+        return None, str(value) or None
+    if isinstance(value, Image.Image):
+        buffer = io.BytesIO()
+        value.save(buffer, format=value.format or "PNG")
+        return buffer.getvalue(), None
+    raise ImageLoadError(f"unsupported image value of type {type(value).__name__}")
+
+
+def image_field(value: Any) -> dict[str, Any] | None:
+    """Any image value as the `{"bytes", "path"}` field an OURO row stores (None stays None)."""
+    if value is None:
+        return None
+    data, path = image_parts(value)
+    return {"bytes": data, "path": path}
+
+
+def open_image_value(value: Any, base_dir: str | Path | None = None) -> Image.Image:
+    """Any image value as RGB: its bytes when it has them, else its path (a relative one tried
+    under `base_dir` and `base_dir/images` first). Every failure is an `ImageLoadError`."""
+    if isinstance(value, Image.Image):
+        return load_image(value)
+    data, path = image_parts(value)
+    if data:
+        return load_image(data)
+    if not path:
+        raise ImageLoadError("row has no image (its `image` column is empty)")
+    if base_dir and not Path(path).is_absolute():
+        for candidate in (Path(base_dir) / path, Path(base_dir) / "images" / path):
+            if candidate.is_file():
+                return load_image(candidate)
+    return load_image(path)

@@ -8,6 +8,7 @@ that puts the repo root on the path would hide a script that cannot find `tests`
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -86,3 +87,24 @@ def test_source_streaming_runs_its_smallest_setting(installed_packages):
         r"^iter_source, verify_images=True \(default\) +\d+ rows out", done.stdout, re.M
     )
     assert re.search(r"^ratio verify on / off: +\d", done.stdout, re.M)
+
+
+def test_quality_runs_its_knob_sweep_at_its_smallest_setting(installed_packages):
+    done = run_script(
+        installed_packages, "quality", "--scenes", "1", "--preset", "simple", "--json",
+        "--knob", "max_regions", "--knob", "max_description_words",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    knobs = json.loads(done.stdout)["knobs"]
+    assert {"max_regions=4", "max_regions=32 *", "max_description_words=40"} <= set(knobs)
+    # A smaller region budget never gives more regions.
+    assert knobs["max_regions=4"]["regions_per_image"] <= 3
+
+
+def test_backends_runs_its_smallest_setting(installed_packages):
+    done = run_script(
+        installed_packages, "backends", "--requests", "4", "--concurrency", "2", "--rounds", "1"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"^backend / raw socket +\d+\.\d+x", done.stdout, re.M)
+    assert re.search(r"^cache replay +: .*\(0 model calls\)", done.stdout, re.M)

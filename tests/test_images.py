@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.images import ImageLoadError, image_to_png_bytes, load_image
 from tests.helpers.images import photo
 
 
@@ -78,3 +78,23 @@ def test_decompression_bomb_refused(tmp_path):
     assert path.stat().st_size < 200_000
     with pytest.raises(ImageLoadError, match="bomb"):
         load_image(path)
+
+
+def test_every_image_value_a_row_may_hold_is_read_in_one_place(tmp_path):
+    from ouro_toolkit.images import image_field, image_parts, open_image_value
+
+    picture = Image.new("RGB", (8, 6), "red")
+    png = image_to_png_bytes(picture)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(png)
+    assert image_parts({"bytes": png, "path": "a.png"}) == (png, "a.png")
+    assert image_parts(png) == (png, None) and image_parts("a.png") == (None, "a.png")
+    assert image_field(None) is None and image_field(picture)["bytes"] is not None
+    for value in (picture, png, {"bytes": png, "path": None}, {"bytes": None, "path": "a.png"}):
+        assert open_image_value(value, tmp_path).size == (8, 6)
+    with pytest.raises(ImageLoadError, match="row has no image"):
+        open_image_value({"bytes": None, "path": None})
+    with pytest.raises(ImageLoadError, match="unsupported image value of type int"):
+        image_parts(3)
+    with pytest.raises(ImageLoadError, match="no such file"):
+        open_image_value("missing.png", tmp_path)

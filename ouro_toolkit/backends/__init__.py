@@ -1,4 +1,4 @@
-"""VLM backends behind one protocol (base.py), a replay cache, and a factory.
+"""VLM backends behind one protocol (base.py), a replay cache, and one factory (spec.py).
 
 One class per backend; to add one, write its file and add a line to `BACKENDS` in registry.py. Classes are
 imported only when chosen, so picking the HTTP backend never imports torch.
@@ -13,6 +13,7 @@ from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest, V
 from ouro_toolkit.backends.cache import CachedBackend, RequestCache, request_key
 from ouro_toolkit.backends.json_output import JSONOutputError, extract_json
 from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, backend_class, check_server_url
+from ouro_toolkit.backends.spec import BackendSpec, backend_from_spec
 
 
 def create_backend(
@@ -23,20 +24,14 @@ def create_backend(
     cache_path: str | Path | None = None,
     **options: Any,
 ) -> VLMBackend:
-    """Build a backend by name; with `cache_path`, wrap it in the SQLite replay cache.
+    """Shorthand for `backend_from_spec(BackendSpec(model, kind, server_url, options=options))`.
 
-    `options` are the backend's config fields (e.g. `batch_size`, `max_pixels` for
-    "transformers"; `concurrency`, `timeout`, `max_retries` for "openai").
+    `options` are the backend's own config fields (e.g. `batch_size`, `max_pixels` for
+    "transformers"; `concurrency`, `timeout`, `max_retries` for "openai"); they win over the
+    spec's shared knobs.
     """
-    check_server_url(kind, server_url)
-    cls = backend_class(kind)
-    if kind in NEEDS_SERVER:
-        backend = cls(model, server_url, **options)
-    else:
-        backend = cls(model, **options)
-    if cache_path is not None:
-        return CachedBackend(backend, RequestCache(cache_path))
-    return backend
+    spec = BackendSpec(model, kind, server_url, options=options)
+    return backend_from_spec(spec, cache_path=cache_path)
 
 
 def load_now(backend: VLMBackend) -> VLMBackend:
@@ -51,6 +46,7 @@ def load_now(backend: VLMBackend) -> VLMBackend:
 
 __all__ = [
     "BACKENDS",
+    "BackendSpec",
     "NEEDS_SERVER",
     "CachedBackend",
     "JSONOutputError",
@@ -60,6 +56,7 @@ __all__ = [
     "VLMRequest",
     "VLMResult",
     "backend_class",
+    "backend_from_spec",
     "check_server_url",
     "create_backend",
     "extract_json",

@@ -25,6 +25,7 @@ from ouro_toolkit.backends.http_connections import (
 from ouro_toolkit.backends.messages import request_messages, to_openai_messages
 from ouro_toolkit.backends.registry import check_server_url
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.backends.spec import BackendSpec, options_with, spec_default
 from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.retry import RetryPolicy
 
@@ -35,7 +36,7 @@ RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 
 @dataclass
 class OpenAIBackendConfig:
-    concurrency: int = 32  # requests in flight; SGLang batches them server-side
+    concurrency: int = spec_default("concurrency")  # in flight; SGLang batches them server-side
     timeout: float = 120.0  # seconds per HTTP request (one attempt)
     connect_timeout: float = 10.0
     max_retries: int = 4  # attempts after the first
@@ -97,6 +98,12 @@ class OpenAIBackend:
         self._response_format_ok = self.config.response_format
         self._connections: ConnectionStack | None = None
         self._connections_loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, adapter: str | None = None) -> OpenAIBackend:
+        # A server serves an adapter under its own model name; images are sized by the server.
+        options = options_with(spec, concurrency=spec.concurrency)
+        return cls(adapter or spec.model, str(spec.server_url), **options)
 
     def _get_connections(self) -> ConnectionStack:
         loop = asyncio.get_running_loop()

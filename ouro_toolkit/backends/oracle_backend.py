@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from ouro_toolkit.backends.base import VLMRequest, VLMResult
 from ouro_toolkit.backends.messages import images_in
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.backends.spec import BackendSpec
+from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.scenes.generate import scene_from_id
 from ouro_toolkit.scenes.oracle import MIN_IOU, describe_region, qa_about, qa_from_description
 from ouro_toolkit.scenes.truth import Scene, parse_scene_id, scene_id
@@ -35,6 +37,12 @@ class GroundTruthOracle:
         # Scenes given up front (any config); others are made again from their id, on demand.
         self._scenes: dict[str, Scene] = {s.id: s for s in scenes}
         self.requests = 0
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, adapter: str | None = None) -> GroundTruthOracle:
+        if adapter:
+            raise ConfigError(f"the {cls.name!r} backend is not a model: it takes no adapter")
+        return cls(spec.model, **spec.options)
 
     def add_scenes(self, scenes: Iterable[Scene]) -> None:
         self._scenes.update({s.id: s for s in scenes})

@@ -1,7 +1,9 @@
 """The backend registry: name -> class, and which backends talk to a server.
 
-To add a backend: write `ouro_toolkit/backends/<name>_backend.py` and add one line to `BACKENDS`
-(and to `NEEDS_SERVER` when it needs `--server-url`). The CLI's `--backend` choices come from here.
+To add a backend: write `ouro_toolkit/backends/<name>_backend.py`, give its class a
+`from_spec(spec, adapter=None)` that maps the spec's shared knobs onto its own options, and add
+one line to `BACKENDS` (and to `NEEDS_SERVER` when it needs `--server-url`). The CLI's
+`--backend` choices come from here.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from typing import Any
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest, VLMResult
 from ouro_toolkit.backends.messages import chat_prompt, images_in, request_messages
 from ouro_toolkit.backends.results import failed, finish_result
+from ouro_toolkit.backends.spec import BackendSpec, options_with, spec_default
 from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,16 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TransformersBackendConfig:
-    # Requests generated together. One call carries a level of regions for a whole image batch,
-    # so this is not the build's image batch: fewer, wider batches mean fewer decode steps
-    # (`benchmarks/embedded.py` measures the choice).
+    # Requests generated together. Not the spec's `batch_size` (images annotated together, or
+    # requests handed over at a time): one call carries a level of regions for a whole image
+    # batch, and fewer, wider batches mean fewer decode steps (`benchmarks/embedded.py`).
     batch_size: int = 32
     device: str = "auto"  # "auto" -> cuda if available, else cpu
     dtype: str = "auto"  # "auto" -> bfloat16 on CUDA (float16 if bf16 unsupported), float32 on CPU
     # Image size bounds (pixels) for the processor; Qwen2-VL-Instruct defaults are 56*56 ..
     # 28*28*1280. None keeps the checkpoint's own setting.
     min_pixels: int | None = None
-    max_pixels: int | None = None
+    max_pixels: int | None = spec_default("max_pixels")
     attn_implementation: str | None = None  # e.g. "flash_attention_2" on a GPU with it installed
     # torch threads for generation on the CPU; None keeps torch's default. A small model decodes
     # faster on 1: waking a second thread for each tiny matmul costs more than it saves.
@@ -59,6 +60,7 @@ class TransformersStats:
 
 class TransformersBackend:
     name = "transformers"
+    runs_model_here = True  # the model runs in this process: a launch gives its shard a GPU
 
     def __init__(self, model: str, config: TransformersBackendConfig | None = None, **options: Any):
         self.model = str(model)
@@ -73,6 +75,13 @@ class TransformersBackend:
         self._hf_model = None
         self._processor = None
         self._image_size: dict[str, int] | None = None
+
+    @classmethod
+    def from_spec(cls, spec: BackendSpec, adapter: str | None = None) -> TransformersBackend:
+        knobs: dict[str, Any] = {"max_pixels": spec.max_pixels}  # its request batch is its own
+        if adapter:
+            knobs["adapter"] = adapter
+        return cls(spec.model, **options_with(spec, **knobs))
 
     # -- loading ---------------------------------------------------------------------------
 

@@ -4,82 +4,36 @@ from __future__ import annotations
 
 import click
 
+from ouro_toolkit.cli.fields import config_options
 from ouro_toolkit.cli.options import (
-    backend_option,
-    default_of,
-    parse_backend_options,
+    backend_options,
+    backend_spec_from_options,
     prompts_option,
     proposer_options,
-    tree_config_from_options,
+    tree_recipe_from_options,
 )
 from ouro_toolkit.pipeline.config import BuildConfig
 
+# Spelled here for `ouro build` only: an option's words belong to the command it is in.
+BUILD_HELP = {
+    "batch_size": "Images annotated together.",
+    "concurrency": "In-flight requests (server backends).",
+    "model": "VLM id or path, e.g. Qwen/Qwen2-VL-7B-Instruct (or a folder from `ouro tiny-model`).",
+}
+
 
 @click.command()
-@click.option(
-    "--source",
-    required=True,
-    help="Source name (see `ouro sources`), e.g. local, coco_caption, textvqa.",
+@config_options(
+    BuildConfig, ("source", "data_dir", "split", "repo_id", "limit"), required=("source",)
 )
-@click.option(
-    "--data-dir",
-    help="Local copy of the source (for `local`: a folder of images, optional annotations.jsonl).",
+@backend_options("model", "kind", "server_url", helps=BUILD_HELP)
+@config_options(
+    BuildConfig, ("out",), required=("out",), types={"out": click.Path(file_okay=False)}
 )
-@click.option("--split", help="Source split (default: the source's first).")
-@click.option("--repo-id", help="Override the source's default Hub dataset id.")
-@click.option(
-    "--limit", type=click.IntRange(1), help="Stop after N source rows (all shards together)."
-)
-@click.option(
-    "--model",
-    required=True,
-    help="VLM id or path, e.g. Qwen/Qwen2-VL-7B-Instruct (or a folder from `ouro tiny-model`).",
-)
-@backend_option(default_of(BuildConfig, "backend"))
-@click.option(
-    "--server-url", help="Server base URL for --backend openai (what `ouro serve` prints)."
-)
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Output folder (shards, markers, cache, config).",
-)
-@click.option(
-    "--num-shards",
-    type=click.IntRange(1),
-    default=default_of(BuildConfig, "num_shards"),
-    show_default=True,
-)
-@click.option(
-    "--shard-index",
-    type=click.IntRange(0),
-    default=default_of(BuildConfig, "shard_index"),
-    show_default=True,
-)
+@config_options(BuildConfig, ("num_shards", "shard_index"))
 @proposer_options
 @prompts_option
-@click.option(
-    "--max-pixels",
-    type=click.IntRange(1),
-    default=default_of(BuildConfig, "max_pixels"),
-    show_default=True,
-    help="Image size bound for the embedded VLM.",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1),
-    default=default_of(BuildConfig, "batch_size"),
-    show_default=True,
-    help="Images annotated together.",
-)
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1),
-    default=default_of(BuildConfig, "concurrency"),
-    show_default=True,
-    help="In-flight requests (server backends).",
-)
+@backend_options("max_pixels", "batch_size", "concurrency", helps=BUILD_HELP)
 @click.option(
     "--backend-option",
     "backend_options",
@@ -87,24 +41,7 @@ from ouro_toolkit.pipeline.config import BuildConfig
     metavar="KEY=VALUE",
     help="Backend setting, repeatable: timeout=300, max_retries=8, dtype=bfloat16, ... (YAML values).",
 )
-@click.option(
-    "--push-to-hub",
-    help="Push each finished shard (and the dataset card) to this Hub dataset repo.",
-)
-@click.option(
-    "--proposal-workers",
-    type=click.IntRange(0),
-    default=default_of(BuildConfig, "proposal_workers"),
-    help="Processes building region trees [default: the cores available to this process]; "
-    "0 builds them in a thread of the main process.",
-)
-@click.option(
-    "--max-description-words",
-    type=click.IntRange(1),
-    default=default_of(BuildConfig, "max_description_words"),
-    show_default=True,
-    help="d0 budget: the finest regions' details are left out of the merged description first.",
-)
+@config_options(BuildConfig, ("push_to_hub", "proposal_workers", "max_description_words"))
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def build(**options) -> None:
     """Annotate a source recursively into OURO rows, one Parquet shard per --shard-index.
@@ -142,10 +79,10 @@ def build(**options) -> None:
 
 def config_from_options(options: dict) -> BuildConfig:
     """The BuildConfig of `build`'s parsed options (also `ouro launch`'s, which reuses them)."""
-    names, rpn_weights, decompose = tree_config_from_options(options)
+    options["tree"] = tree_recipe_from_options(options)
     options["progress"] = not options.pop("no_progress")
-    options["backend_options"] = parse_backend_options(options.pop("backend_options"))
-    return BuildConfig(proposers=names, rpn_weights=rpn_weights, decompose=decompose, **options)
+    options["backend"] = backend_spec_from_options(options)
+    return BuildConfig(**options)
 
 
 @click.command()

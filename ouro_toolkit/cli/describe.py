@@ -15,9 +15,13 @@ from dataclasses import dataclass
 import click
 from PIL import Image
 
-from ouro_toolkit.backends.openai_backend import OpenAIBackendConfig
-from ouro_toolkit.backends.registry import BACKENDS, NEEDS_SERVER, check_server_url
-from ouro_toolkit.cli.options import default_of, image_and_tree, prompts_option, proposer_options
+from ouro_toolkit.backends.spec import BackendSpec
+from ouro_toolkit.cli.options import (
+    backend_options,
+    image_and_tree,
+    prompts_option,
+    proposer_options,
+)
 from ouro_toolkit.cli.output import chatter_to_stderr
 from ouro_toolkit.errors import ConfigError
 
@@ -54,21 +58,11 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
 
 @click.command()
 @click.argument("image")
-@click.option(
-    "--model", required=True, help="Hub id or local folder, e.g. Qwen/Qwen2-VL-7B-Instruct."
-)
-@click.option(
-    "--backend",
-    "backend_kind",
-    type=click.Choice(list(BACKENDS)),
-    default="transformers",
-    show_default=True,
-    help="transformers: in-process; openai: an OpenAI-compatible server (SGLang, vLLM, transformers serve).",
-)
-@click.option(
-    "--server-url",
-    default=None,
-    help="Base URL of the server for --backend openai (see `ouro serve`).",
+@backend_options(
+    "model",
+    "kind",
+    "server_url",
+    helps={"model": "Hub id or local folder, e.g. Qwen/Qwen2-VL-7B-Instruct."},
 )
 @click.option(
     "--cache",
@@ -83,12 +77,10 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
     type=click.IntRange(1),
     help="Token budget per region  [default: the prompt file's describe_max_new_tokens].",
 )
-@click.option(
-    "--concurrency",
-    default=default_of(OpenAIBackendConfig, "concurrency"),
-    show_default=True,
-    type=click.IntRange(1),
-    help="Requests in flight (openai) or batch size (transformers).",
+# All of an image's regions go to the backend in one call: one number bounds both.
+@backend_options(
+    "concurrency",
+    helps={"concurrency": "Requests in flight (openai) or batch size (transformers)."},
 )
 @click.option(
     "--json",
@@ -101,7 +93,7 @@ async def describe_then_close(image: Image.Image, tree, backend, prompts) -> lis
 def describe(
     image: str,
     model: str,
-    backend_kind: str,
+    kind: str,
     server_url: str | None,
     cache_path: str | None,
     max_new_tokens: int | None,
@@ -121,10 +113,10 @@ def describe(
     import yaml
 
     from ouro_toolkit.annotate.prompts import load_prompts
-    from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.backends import backend_from_spec
 
     try:
-        check_server_url(backend_kind, server_url)
+        spec = BackendSpec(model, kind, server_url, batch_size=concurrency, concurrency=concurrency)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--server-url") from None
     try:
@@ -135,17 +127,10 @@ def describe(
         ) from None
     if max_new_tokens is not None:
         prompts = dataclasses.replace(prompts, describe_max_new_tokens=max_new_tokens)
-    size = (
-        {"concurrency": concurrency}
-        if backend_kind in NEEDS_SERVER
-        else {"batch_size": concurrency}
-    )
     with chatter_to_stderr():  # weight downloads and library chatter never reach stdout
         picture, tree = image_and_tree(image, options)
-        backend = create_backend(
-            backend_kind, model, server_url=server_url, cache_path=cache_path, **size
-        )
-        failures = asyncio.run(describe_then_close(picture, tree, backend, prompts))
+        vlm = backend_from_spec(spec, cache_path=cache_path)
+        failures = asyncio.run(describe_then_close(picture, tree, vlm, prompts))
     if len(failures) == len(tree.nodes):
         raise click.ClickException(f"no region of {image} could be described: {failures[0].error}")
     if as_json:

@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from ouro_toolkit.cli.options import backend_option, parse_backend_options, parse_pairs
-from ouro_toolkit.metrics.profiles import PROFILES
+from ouro_toolkit.cli.fields import config_options, field_option, recipe_settings
+from ouro_toolkit.cli.options import parse_backend_options, parse_pairs
+from ouro_toolkit.evaluation.runner import EvalConfig
 
 # Recipe keys that are not EvalConfig fields (or are spelled otherwise in a recipe).
 CLI_ONLY_KEYS = frozenset({"datasets", "out", "card"})
@@ -22,34 +23,12 @@ NOT_IN_RECIPES = frozenset({"hub_ids", "progress"})
 
 def recipe_keys() -> frozenset[str]:
     """What a recipe may set: the EvalConfig fields, as the flags spell them, and the CLI's own."""
-    from ouro_toolkit.evaluation.runner import EvalConfig
-
-    fields = {f.name for f in dataclasses.fields(EvalConfig)}
+    fields = {f.name for f in dataclasses.fields(EvalConfig) if f.init}
     return frozenset(fields - NOT_IN_RECIPES | CLI_ONLY_KEYS)
 
 
 def _load_recipe(path: str | None) -> dict[str, Any]:
-    if not path:
-        return {}
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc}", param_hint="--config") from None
-    if not isinstance(data, dict):
-        raise click.BadParameter(
-            f"{path} must hold a YAML mapping of eval options", param_hint="--config"
-        )
-    settings = {str(k).replace("-", "_"): v for k, v in data.items()}
-    known = recipe_keys()
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise click.BadParameter(
-            f"{path}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})",
-            param_hint="--config",
-        )
-    return settings
+    return recipe_settings(path, recipe_keys())
 
 
 def _list_benchmarks() -> None:
@@ -69,29 +48,12 @@ def _list_benchmarks() -> None:
     type=click.Path(dir_okay=False),
     help="YAML recipe (recipes/eval/*.yaml); flags override it.",
 )
-@click.option(
-    "--model",
-    help="Base model: Hub id or local folder (transformers), or the served model name (openai).",
-)
-@click.option(
-    "--adapter",
-    help="PEFT adapter folder/id; base and adapter are both scored, side by side. "
-    "With --backend openai: the adapter's name on the server.",
-)
-@click.option("--benchmarks", help="Comma-separated benchmark names, or 'all'. See --list.")
-@click.option(
-    "--limit", type=click.IntRange(min=1), help="Only the first N samples of each benchmark."
-)
-@backend_option(default=None)
-@click.option("--server-url", help="Server for --backend openai, e.g. http://127.0.0.1:30000.")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Local copies: DIR/<benchmark>/ laid out like the Hub repo.",
-)
-@click.option(
-    "--hub-org",
-    help="Organisation replacing lmms-lab in default dataset ids (e.g. lmms-lab-encoder).",
+# Unset, these flags leave a recipe's value, then EvalConfig's default, in place.
+@config_options(
+    EvalConfig,
+    ("model", "adapter", "benchmarks", "limit", "backend", "server_url", "data_dir", "hub_org"),
+    with_default=False,
+    types={"data_dir": click.Path(file_okay=False, path_type=Path)},
 )
 @click.option(
     "--dataset",
@@ -100,12 +62,7 @@ def _list_benchmarks() -> None:
     metavar="NAME=REPO",
     help="Dataset id for one benchmark (repeatable).",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(PROFILES),
-    help="Scoring profile: official metrics, 'strict' (reference scorers to the letter), "
-    "or the looser 'contains'.",
-)
+@field_option(EvalConfig, "profile", with_default=False)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -116,11 +73,7 @@ def _list_benchmarks() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Model card README.md to write the results into (model-index).",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    help="Requests handed to the backend at a time  [default: EvalConfig.batch_size, 8].",
-)
+@field_option(EvalConfig, "batch_size", with_default=False)
 @click.option(
     "--backend-option",
     "backend_options",
@@ -146,7 +99,7 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
         return
     from ouro_toolkit.evaluation.card import write_card
     from ouro_toolkit.evaluation.report import markdown_table, write_report
-    from ouro_toolkit.evaluation.runner import EvalConfig, evaluate
+    from ouro_toolkit.evaluation.runner import evaluate
     from ouro_toolkit.evaluation.tasks import parse_benchmarks
 
     settings = _load_recipe(recipe)
@@ -168,6 +121,7 @@ def eval_command(recipe: str | None, list_only: bool, no_progress: bool, **flags
     values: dict[str, Any] = {
         f.name: settings[f.name]
         for f in dataclasses.fields(EvalConfig)
+        if f.init
         if settings.get(f.name) not in (None, "")
     }
     values.update(

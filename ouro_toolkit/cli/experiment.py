@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
+from ouro_toolkit.cli.options import parse_pairs
 from ouro_toolkit.cli.output import chatter_to_stderr
-from ouro_toolkit.experiment.config import ANNOTATORS, SETTINGS, TINY, ExperimentConfig
+from ouro_toolkit.experiment.config import (
+    ANNOTATORS,
+    EXPERIMENT_TREE,
+    SETTINGS,
+    TINY,
+    ExperimentConfig,
+)
 from ouro_toolkit.training.transform import LAYOUTS
 
 
@@ -89,17 +96,12 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_
 
     from ouro_toolkit.experiment.runner import run_experiment
 
-    overrides = []
-    for item in train_overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--train-override")
-        overrides += [f"--{key}", value]
+    pairs = parse_pairs(train_overrides, "--train-override")
+    overrides = [part for key, value in pairs.items() for part in (f"--{key}", value)]
     given = {
         "train_scenes": train_scenes,
         "test_scenes": test_scenes,
         "test_seed_start": test_seed_start,
-        "proposers": proposers.split(",") if proposers else None,
         "model": model,
         "seeds": _ints(seeds) if seeds else None,
         "train_overrides": overrides or None,
@@ -108,6 +110,9 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})
+    if proposers:
+        tree = options.get("tree", EXPERIMENT_TREE)
+        options["tree"] = tree.replace(proposers=tuple(proposers.split(",")))
     cfg = ExperimentConfig(out=out, setting=setting, **options)
     # Trainer and library chatter print to stdout: the report is the table alone.
     with chatter_to_stderr():

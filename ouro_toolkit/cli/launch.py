@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from ouro_toolkit.cli.build import build, config_from_options
+from ouro_toolkit.cli.fields import config_options
+from ouro_toolkit.launch.config import LaunchConfig
 
 LAUNCH_ONLY = ("ray_address", "max_retries", "gpus_per_shard", "cpus_per_shard", "max_in_flight")
 
@@ -21,31 +23,10 @@ def build_options(exclude: tuple[str, ...]):
 
 @build_options(exclude=("shard_index",))
 @click.command()
-@click.option(
-    "--ray-address",
-    help="Ray cluster to join: 'auto' (the one `ray start` made on this node), or host:port. "
-    "Default: start a local Ray instance for this launch.",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(0),
-    default=2,
-    show_default=True,
-    help="More attempts for a shard whose worker died or whose model calls failed.",
-)
-@click.option(
-    "--gpus-per-shard",
-    type=click.FloatRange(0),
-    help="GPUs per shard task (embedded backend). Default: 1 with --backend transformers on a "
-    "cluster with GPUs, else 0.",
-)
-@click.option(
-    "--cpus-per-shard", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True
-)
-@click.option(
-    "--max-in-flight",
-    type=click.IntRange(1),
-    help="Most shards running at once (default: as many as the cluster fits).",
+@config_options(
+    LaunchConfig,
+    LAUNCH_ONLY,
+    types={"cpus_per_shard": click.FloatRange(0, min_open=True)},
 )
 def launch(**options) -> None:
     """Run every unfinished shard of a build as a Ray task; retry lost or failed shards.
@@ -58,7 +39,7 @@ def launch(**options) -> None:
     Shards already complete are skipped; the command exits non-zero naming any shard that stayed
     incomplete, and the same command runs just those again. Needs `pip install 'ouro-toolkit[ray]'`.
     """
-    from ouro_toolkit.launch import LaunchConfig, launch_build
+    from ouro_toolkit.launch import launch_build
 
     settings = {key: options.pop(key) for key in LAUNCH_ONLY}
     config = config_from_options(options)

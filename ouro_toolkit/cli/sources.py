@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from builders.base import SourceSpec
+    from ouro_toolkit.builders.base import SourceSpec
 
 
 # Marks a split whose files are in the repo although its dataset card's `configs:` leaves it out.
@@ -20,7 +20,7 @@ NOT_IN_CARD_NOTE = (
 
 def sources_table() -> list[tuple[str, str, str, str, str]]:
     """(name, task, default Hub id, splits, licence) for every registered source."""
-    from builders.registry import SOURCES
+    from ouro_toolkit.builders.registry import SOURCES
 
     return [
         (name, spec.task, _hub_id(spec), _splits(spec), spec.license)

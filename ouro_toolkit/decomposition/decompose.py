@@ -15,7 +15,8 @@ Two ways to get each node's proposals, chosen by `proposal_mode`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from PIL import Image
 
@@ -28,24 +29,42 @@ from ouro_toolkit.regions.tree import RegionNode, RegionTree
 PROPOSAL_MODES = ("fast", "per-crop")
 
 
+def _option(default: object, text: str, **meta: object) -> Any:
+    """A field that is also a command-line option (see `ouro_toolkit.cli.fields`)."""
+    return field(default=default, metadata={"help": text, **meta})
+
+
 @dataclass(frozen=True)
 class DecomposeConfig:
-    threshold: float = 0.5  # τ: proposals scoring below it are dropped
-    max_depth: int = 3  # the root is depth 0
-    min_region_size: int = 32  # pixels, on a region's shorter side
+    # τ: proposals scoring below it are dropped
+    threshold: float = _option(0.5, "τ: minimum proposal confidence.", min=0, max=1)
+    max_depth: int = _option(3, "Deepest level (the whole image is 0).", min=0)
+    # pixels, on a region's shorter side
+    min_region_size: int = _option(32, "Smallest region side, in pixels.", min=1, flag="--min-size")
     min_text_height: int = (
         8  # text lines are thin: OCR regions need this height and min_region_size width
     )
     max_child_area_ratio: float = 0.7  # a child must be clearly smaller than its parent
     # 10, not 6: on generated scenes of 2-8 objects, 6 children per node left a fifth of the
     # objects out of d0 (81% -> 93% named with 10, for 20% more regions; benchmarks/quality.py).
-    max_children: int = 10
+    max_children: int = _option(10, "Most children per region.", min=1)
     nms_iou: float = 0.5  # among siblings, across proposers
     leaf_proposers: tuple[str, ...] = ("ocr",)  # a text line is not split further
     # Each region is one model call, so this bounds an image's GPU cost (regions + 1 calls);
     # the root counts. See docs for why 32.
-    max_regions: int = 32
-    proposal_mode: str = "fast"  # "fast" | "per-crop" (see the module docstring)
+    max_regions: int = _option(
+        32,
+        "Region budget per image, the whole image included (one model call each): "
+        "the strongest regions are kept, each with its parent.",
+        min=1,
+    )
+    # "fast" | "per-crop" (see the module docstring)
+    proposal_mode: str = _option(
+        "fast",
+        "fast: OCR and grouping once per image, reused for every region; per-crop: "
+        "every proposer on every region's crop (the paper's literal Algorithm 1).",
+        choices=PROPOSAL_MODES,
+    )
 
     def __post_init__(self) -> None:
         if self.proposal_mode not in PROPOSAL_MODES:

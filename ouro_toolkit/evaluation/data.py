@@ -15,7 +15,6 @@ Local: `DATA_DIR/<benchmark name>/` laid out like the Hub repo, e.g. what
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from ouro_toolkit.errors import OuroError, one_line
 from ouro_toolkit.evaluation.readers import READERS, RowError
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.evaluation.tasks import Benchmark, resolve_hub_id
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.images import ImageLoadError, load_image, open_image_value
 
 log = logging.getLogger(__name__)
 
@@ -169,32 +168,16 @@ def _fetch(url: str) -> bytes:
 def resolve_image(value: Any, base_dir: str | None) -> Image.Image:
     """Open one image value from a row: PIL image, {"bytes","path"} dict, path, or URL.
 
-    A dict with "path" and "url" (VSR) tries the local file first. Raises `ImageLoadError`.
+    A dict with "path" and "url" (VSR) tries the local file first; everything but the download
+    is `images.open_image_value`'s. Raises `ImageLoadError`.
     """
-    if isinstance(value, Image.Image):
-        return load_image(value)
-    if isinstance(value, dict):
-        if value.get("bytes"):
-            return load_image(value["bytes"])
-        path, url = value.get("path"), value.get("url")
-        if path:
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return load_image(_fetch(value))
+    if isinstance(value, dict) and not value.get("bytes") and value.get("url"):
+        if value.get("path"):
             try:
-                return resolve_image(str(path), base_dir)
+                return open_image_value(str(value["path"]), base_dir)
             except ImageLoadError:
-                if not url:
-                    raise
-        if url:
-            return resolve_image(str(url), base_dir)
-        raise ImageLoadError(f"image entry has neither bytes, path nor url: {sorted(value)}")
-    if isinstance(value, (bytes, bytearray)):
-        return load_image(bytes(value))
-    if isinstance(value, str):
-        if value.startswith(("http://", "https://")):
-            return load_image(io.BytesIO(_fetch(value)).getvalue())
-        path = Path(value)
-        if not path.is_absolute() and base_dir:
-            for candidate in (Path(base_dir) / value, Path(base_dir) / "images" / value):
-                if candidate.is_file():
-                    return load_image(candidate)
-        return load_image(path)
-    raise ImageLoadError(f"unsupported image value of type {type(value).__name__}")
+                pass
+        return resolve_image(str(value["url"]), base_dir)
+    return open_image_value(value, base_dir)

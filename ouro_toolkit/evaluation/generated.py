@@ -26,7 +26,7 @@ DESCRIBE = "describe"
 
 def split_seeds(split: str) -> range:
     """The seeds of one split of the `scenes` source (test: 2000000-2000999)."""
-    from builders.scenes import SPLIT_SEEDS
+    from ouro_toolkit.builders.scenes import SPLIT_SEEDS
 
     return SPLIT_SEEDS[split]
 
@@ -36,7 +36,7 @@ def scene_rows(
 ) -> Iterator[dict[str, Any]]:
     """The benchmark's rows for `scenes` scenes (all when None) from `first_seed` (None: the
     split's first seed) on; a seed outside the split is refused by the source."""
-    from builders.registry import iter_source
+    from ouro_toolkit.builders.registry import iter_source
 
     options = {} if first_seed is None else {"first_seed": first_seed}
     for row in iter_source("scenes", split=bench.split, limit=scenes, **options):

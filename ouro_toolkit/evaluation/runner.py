@@ -20,14 +20,15 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.backends.base import SamplingParams, VLMBackend, VLMRequest
-from ouro_toolkit.backends.registry import check_server_url
+from ouro_toolkit.backends.registry import BACKENDS
+from ouro_toolkit.backends.spec import BackendSpec, spec_default
 from ouro_toolkit.errors import ConfigError
 from ouro_toolkit.evaluation.data import DataSource, iter_samples, open_rows, resolve_image
 from ouro_toolkit.evaluation.samples import Sample
 from ouro_toolkit.evaluation.scoring import extract, score
 from ouro_toolkit.evaluation.tasks import Benchmark, parse_benchmarks, resolve_hub_id
 from ouro_toolkit.images import ImageLoadError
-from ouro_toolkit.metrics.profiles import check_profile
+from ouro_toolkit.metrics.profiles import PROFILES, check_profile
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +36,88 @@ PROMPT_VERSION = "ouro-eval-v1"
 BASE, ADAPTER = "base", "adapter"
 
 
+def _help(text: str, **meta: Any) -> dict[str, Any]:
+    """A field's command-line option (see `ouro_toolkit.cli.fields`)."""
+    return {"help": text, **meta}
+
+
 @dataclass
 class EvalConfig:
     """Everything one evaluation run needs (the CLI fills it from its flags)."""
 
-    model: str  # model id or local folder (transformers), or served model name (openai)
-    benchmarks: list[str]  # registry names, see `ouro_toolkit.evaluation.tasks`
-    adapter: str | None = None  # PEFT adapter (transformers) or the server's LoRA name (openai)
-    limit: int | None = None  # first N samples of each benchmark
-    backend: str = "transformers"  # "transformers" (in process) | "openai" (HTTP server)
-    server_url: str | None = None  # for backend "openai"
-    data_dir: Path | None = None  # local copies: DATA_DIR/<benchmark>/
-    hub_org: str | None = None  # replaces lmms-lab in default dataset ids
+    model: str = field(
+        metadata=_help(
+            "Base model: Hub id or local folder (transformers), or the served model name (openai)."
+        )
+    )
+    benchmarks: list[str] = field(
+        metadata=_help("Comma-separated benchmark names, or 'all'. See --list.")
+    )
+    adapter: str | None = field(
+        default=None,
+        metadata=_help(
+            "PEFT adapter folder/id; base and adapter are both scored, side by side. "
+            "With --backend openai: the adapter's name on the server."
+        ),
+    )
+    limit: int | None = field(
+        default=None, metadata=_help("Only the first N samples of each benchmark.", min=1)
+    )
+    backend: str = field(
+        default=spec_default("kind"),
+        metadata=_help(
+            "transformers: in-process; openai: any OpenAI-compatible server (SGLang, vLLM, "
+            "transformers serve); oracle: the ground-truth oracle (scenes only, not a model).",
+            choices=tuple(BACKENDS),
+        ),
+    )
+    server_url: str | None = field(
+        default=None,
+        metadata=_help("Server for --backend openai, e.g. http://127.0.0.1:30000."),
+    )
+    data_dir: Path | None = field(
+        default=None,
+        metadata=_help("Local copies: DIR/<benchmark>/ laid out like the Hub repo."),
+    )
+    hub_org: str | None = field(
+        default=None,
+        metadata=_help(
+            "Organisation replacing lmms-lab in default dataset ids (e.g. lmms-lab-encoder)."
+        ),
+    )
     hub_ids: dict[str, str] = field(default_factory=dict)  # per-benchmark dataset id overrides
-    profile: str = "official"  # "official" | "strict" | "contains"
-    batch_size: int = 8  # requests handed to the backend at a time
+    profile: str = field(
+        default="official",
+        metadata=_help(
+            "Scoring profile: official metrics, 'strict' (reference scorers to the letter), "
+            "or the looser 'contains'.",
+            choices=PROFILES,
+        ),
+    )
+    batch_size: int = field(
+        default=spec_default("batch_size"),
+        metadata=_help("Requests handed to the backend at a time.", min=1),
+    )
     backend_options: dict[str, Any] = field(default_factory=dict)
     progress: bool = True
+    # Made (and checked) once from the fields above; every variant's backend comes from it.
+    spec: BackendSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_profile(self.profile)
-        check_server_url(self.backend, self.server_url)
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"--limit must be at least 1, got {self.limit}")
         if self.batch_size < 1:
             raise ConfigError(f"batch size must be at least 1, got {self.batch_size}")
+        # More requests in flight than are handed over at a time would never be used.
+        self.spec = BackendSpec(
+            self.model,
+            self.backend,
+            self.server_url,
+            batch_size=self.batch_size,
+            concurrency=self.batch_size,
+            options=self.backend_options,
+        )
 
 
 @dataclass
@@ -234,29 +292,10 @@ BackendFactory = Callable[[EvalConfig, str | None], VLMBackend]
 
 
 def default_backend_factory(config: EvalConfig, adapter: str | None) -> VLMBackend:
-    """transformers: the model with the PEFT adapter loaded; openai: the adapter's served name."""
-    from ouro_toolkit.backends import create_backend, load_now
+    """The spec's backend with `adapter` on top (loaded by transformers, named by a server)."""
+    from ouro_toolkit.backends import backend_from_spec, load_now
 
-    options = dict(config.backend_options)
-    if config.backend == "openai":
-        options.setdefault("concurrency", config.batch_size)
-        return create_backend(
-            "openai", adapter or config.model, server_url=config.server_url, **options
-        )
-    options.setdefault("batch_size", config.batch_size)
-    if adapter:
-        options["adapter"] = adapter
-    try:
-        backend = create_backend(
-            config.backend, config.model, server_url=config.server_url, **options
-        )
-    except TypeError as exc:
-        if adapter and "adapter" in str(exc):
-            raise ConfigError(
-                f"the {config.backend!r} backend does not accept an `adapter` option yet ({exc})"
-            ) from None
-        raise
-    return load_now(backend)
+    return load_now(backend_from_spec(config.spec, adapter=adapter))
 
 
 async def evaluate_async(

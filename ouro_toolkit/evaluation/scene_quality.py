@@ -1,7 +1,7 @@
 """Scoring the pipeline's own parts on scenes whose truth is known.
 
-For one pipeline setting (proposers + `DecomposeConfig`, and optional region / d0 budgets) over
-a list of scenes: how well the region tree's boxes cover the true objects and parts, how deep
+For one pipeline setting (a `TreeRecipe`, whose `max_regions` is the region budget, and the
+annotator's d0 budget `max_description_words`) over a list of scenes: how well the region tree's boxes cover the true objects and parts, how deep
 it is against the true tree, and, with the ground-truth oracle describing every region, how
 much of the truth survives into d0 and its QA. Proposals are cached by crop, so a sweep over
 settings pays for each distinct crop once.
@@ -17,10 +17,10 @@ from dataclasses import dataclass, fields
 from PIL import Image
 
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
-from ouro_toolkit.annotate.labels import split_sentences
 from ouro_toolkit.annotate.prompts import load_prompts
 from ouro_toolkit.backends.oracle_backend import GroundTruthOracle
-from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
+from ouro_toolkit.decomposition.recipe import TreeRecipe
+from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.proposers.base import Proposal, RegionProposer
 from ouro_toolkit.regions.box import iou
 from ouro_toolkit.regions.tree import RegionTree
@@ -30,6 +30,8 @@ from ouro_toolkit.scenes.oracle import qa_from_description
 from ouro_toolkit.scenes.truth import Scene
 
 MATCH_IOU = 0.5
+# A build's d0 budget, so the figures are of what a build writes.
+D0_WORDS = BuildConfig.__dataclass_fields__["max_description_words"].default
 
 
 class CachedProposer:
@@ -45,16 +47,6 @@ class CachedProposer:
         if key not in self._memo:
             self._memo[key] = self.inner.propose(image)
         return self._memo[key]
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One pipeline configuration to score."""
-
-    proposers: tuple[str, ...]
-    decompose: DecomposeConfig = DecomposeConfig()
-    region_budget: int | None = None  # regions kept per image (besides the root); None: all
-    d0_budget: int | None = None  # words of d0 kept (whole sentences); None: all
 
 
 @dataclass
@@ -130,42 +122,24 @@ def box_figures(scene: Scene, tree: RegionTree) -> Figures:
     )
 
 
-def cut_tree(tree: RegionTree, budget: int | None) -> RegionTree:
-    """The root and the first `budget` regions breadth-first (ids are breadth-first, so every
-    kept region keeps its parent): what a region budget leaves."""
-    return tree if budget is None else RegionTree(list(tree.nodes[: budget + 1]))
-
-
-def cut_words(text: str, budget: int | None) -> str:
-    """Whole sentences of `text` up to `budget` words (at least the first sentence)."""
-    if budget is None:
-        return text
-    kept: list[str] = []
-    words = 0
-    for sentence in split_sentences(text):
-        n = len(sentence.split())
-        if kept and words + n > budget:
-            break
-        kept.append(sentence)
-        words += n
-    return " ".join(kept)
-
-
 def build_trees(
-    scenes: Sequence[Scene], proposers: Sequence[RegionProposer], setting: Setting
+    scenes: Sequence[Scene], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> list[RegionTree]:
-    return [
-        cut_tree(build_region_tree(s.image, proposers, setting.decompose), setting.region_budget)
-        for s in scenes
-    ]
+    """The trees the pipeline builds: the recipe's own region budget (`prune_tree`) applied."""
+    return [recipe.tree(s.image, proposers) for s in scenes]
 
 
 def oracle_figures(
-    scenes: Sequence[Scene], trees: Sequence[RegionTree], setting: Setting
+    scenes: Sequence[Scene],
+    trees: Sequence[RegionTree],
+    max_description_words: int | None = D0_WORDS,
 ) -> Figures:
-    """Annotate with the ground-truth oracle, then score d0 and its QA against the truth."""
+    """Annotate with the ground-truth oracle, then score d0 and its QA against the truth.
+
+    d0 is merged within `max_description_words` by the annotator, as in a build, and its QA is
+    written from that d0."""
     oracle = GroundTruthOracle(scenes=scenes)
-    annotator = RecursiveAnnotator(oracle, load_prompts())
+    annotator = RecursiveAnnotator(oracle, load_prompts(), max_description_words)
     # Fresh copies: annotation writes labels and descriptions into the nodes.
     copies = [RegionTree.from_rows(t.to_rows()) for t in trees]
     annotations = asyncio.run(
@@ -177,7 +151,7 @@ def oracle_figures(
     for scene, annotation in zip(scenes, annotations, strict=True):
         if annotation.errors:
             raise RuntimeError(f"{scene.id}: oracle annotation failed: {annotation.error}")
-        d0 = cut_words(annotation.description, setting.d0_budget)
+        d0 = annotation.description
         # What d0 alone carries (the oracle's own QA also reads the image: always right).
         qa = qa_from_description(d0)
         score = score_description(scene, d0)
@@ -210,21 +184,22 @@ def measure_true_trees(scenes: Sequence[Scene]) -> Figures:
     total = Figures()
     for scene, tree in zip(scenes, trees, strict=True):
         total.add(box_figures(scene, tree))
-    total.add(oracle_figures(scenes, trees, Setting(())))
+    total.add(oracle_figures(scenes, trees))
     return total
 
 
 def measure(
     scenes: Sequence[Scene],
     proposers: Sequence[RegionProposer],
-    setting: Setting,
+    recipe: TreeRecipe,
     *,
+    max_description_words: int | None = D0_WORDS,
     with_oracle: bool = True,
 ) -> Figures:
-    trees = build_trees(scenes, proposers, setting)
+    trees = build_trees(scenes, proposers, recipe)
     total = Figures()
     for scene, tree in zip(scenes, trees, strict=True):
         total.add(box_figures(scene, tree))
     if with_oracle:
-        total.add(oracle_figures(scenes, trees, setting))
+        total.add(oracle_figures(scenes, trees, max_description_words))
     return total

@@ -7,7 +7,10 @@ from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
+from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import ConfigError
+from ouro_toolkit.records import refuse_other_settings
 from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS
 
 SETTINGS = ("headline", "ablations", "tiny")
@@ -48,12 +51,16 @@ def arms_for(setting: str) -> list[Arm]:
     raise ConfigError(f"unknown setting {setting!r}; choose one of {', '.join(SETTINGS)}")
 
 
+# Shallower and narrower than a build's default: M0 describes small crops poorly.
+EXPERIMENT_TREE = TreeRecipe(
+    ("objects", "ocr"), decompose=DecomposeConfig(max_depth=2, max_children=5)
+)
+
 # The `tiny` setting: mechanics only (the test suite runs it), no claim.
 TINY = {
     "train_scenes": 1,
     "test_scenes": 1,
-    "proposers": ["objects"],
-    "max_depth": 1,
+    "tree": EXPERIMENT_TREE.replace(proposers=("objects",), max_depth=1),
     "seeds": [0],
     "train_overrides": ["--max_steps", "1"],
     "max_new_tokens": 48,
@@ -75,9 +82,7 @@ class ExperimentConfig:
     # The first test scene's seed: the split's first by default, another start scores other
     # held-out scenes (start + test_scenes must stay inside the split).
     test_seed_start: int = TEST_SEED_START
-    proposers: list[str] = field(default_factory=lambda: ["objects", "ocr"])
-    max_depth: int = 2
-    max_children: int = 5
+    tree: TreeRecipe = EXPERIMENT_TREE
     max_pixels: int = 224 * 224  # what M0 was trained at
     batch_size: int = 8
     recipe: str = "recipes/scenes_m0_lora.yaml"
@@ -94,6 +99,8 @@ class ExperimentConfig:
     layout: str = "joint"
 
     def __post_init__(self) -> None:
+        if isinstance(self.tree, dict):
+            self.tree = TreeRecipe(**self.tree)
         if not self.arms:
             self.arms = arms_for(self.setting)
         self.arms = [a if isinstance(a, Arm) else Arm(**a) for a in self.arms]
@@ -141,27 +148,34 @@ class ExperimentConfig:
         """Write the config beside the results; a folder keeps one model and one data setting."""
         path = self.root / "experiment_config.json"
         self.root.mkdir(parents=True, exist_ok=True)
-        fixed = (
-            "model",
-            "annotator",
-            "train_scenes",
-            "test_scenes",
-            "test_seed_start",
-            "proposers",
-            "max_depth",
-            "max_children",
-        )
         if path.is_file():
-            old = json.loads(path.read_text())
-            # A key missing from an older record was recorded before it existed: its default.
-            defaults = {f.name: f.default for f in fields(self)}
-            now = self.to_dict()
-            changed = {k: old.get(k, defaults.get(k)) for k in fixed}
-            changed = {k: v for k, v in changed.items() if v != now[k]}
-            if changed:
-                told = "; ".join(f"{k} {v!r} there, {now[k]!r} now" for k, v in changed.items())
-                raise ConfigError(
-                    f"{self.root} holds an experiment with other {', '.join(changed)} ({told}); "
-                    "use a new --out folder, or give the recorded values"
-                )
+            refuse_other_settings(
+                self.root,
+                "an experiment",
+                upgrade_experiment_record(json.loads(path.read_text())),
+                json.loads(json.dumps(self.to_dict())),
+                keys=(
+                    "model",
+                    "annotator",
+                    "train_scenes",
+                    "test_scenes",
+                    "test_seed_start",
+                    "tree",
+                ),
+                defaults={f.name: f.default for f in fields(self)},
+                fix="use a new --out folder, or give the recorded values",
+            )
+        # Rewritten each time: seeds, arms and the like may change within one folder.
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+# The tree settings an experiment recorded flat before they were one `TreeRecipe`.
+LEGACY_TREE_KEYS = ("proposers", "max_depth", "max_children")
+
+
+def upgrade_experiment_record(old: dict) -> dict:
+    """An experiment_config.json in today's shape (an older one's flat tree keys as a recipe)."""
+    if "tree" in old:
+        return old
+    flat = {k: old.pop(k) for k in LEGACY_TREE_KEYS if k in old}
+    return dict(old, tree=json.loads(json.dumps(EXPERIMENT_TREE.replace(**flat).to_dict())))

@@ -114,12 +114,10 @@ def benchmark_samples(test_scenes: int, first_seed: int | None = None) -> list[S
 async def _run(
     model: str, adapter: str | None, samples: list[Sample], batch_size: int, progress: bool
 ):
-    from ouro_toolkit.backends import create_backend, load_now
+    from ouro_toolkit.backends import BackendSpec, backend_from_spec, load_now
 
-    options: dict[str, Any] = {"batch_size": batch_size}
-    if adapter:
-        options["adapter"] = adapter
-    backend = load_now(create_backend("transformers", model, **options))
+    spec = BackendSpec(model, "transformers", batch_size=batch_size)
+    backend = load_now(backend_from_spec(spec, adapter=adapter))
     try:
         return await run_benchmark(
             backend,

@@ -32,7 +32,7 @@ ORACLE_NAME = "ground-truth-oracle"
 
 
 def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.backends.spec import BackendSpec
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
 
@@ -41,13 +41,14 @@ def build_stage(cfg: ExperimentConfig, progress: bool = True) -> Path:
         source="scenes",
         split="train",
         limit=cfg.train_scenes,
-        model=ORACLE_NAME if oracle else cfg.model,
-        backend="oracle" if oracle else "transformers",
         out=str(cfg.root / "build"),
-        proposers=list(cfg.proposers),
-        decompose=DecomposeConfig(max_depth=cfg.max_depth, max_children=cfg.max_children),
-        max_pixels=cfg.max_pixels,
-        batch_size=cfg.batch_size,
+        backend=BackendSpec(
+            ORACLE_NAME if oracle else cfg.model,
+            "oracle" if oracle else "transformers",
+            max_pixels=cfg.max_pixels,
+            batch_size=cfg.batch_size,
+        ),
+        tree=cfg.tree,
         progress=progress,
         prompts_path=_budget_prompts(cfg),
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from ouro_toolkit.errors import OuroError
 from ouro_toolkit.layout import BuildLayout, shard_counts
+from ouro_toolkit.pipeline.config import flat_view
 
 
 class BuildFolderError(OuroError, ValueError):
@@ -34,7 +35,8 @@ class BuildFolder(BuildLayout):
         config: dict[str, Any] = {}
         if config_path.is_file():
             try:
-                config = json.loads(config_path.read_text(encoding="utf-8"))
+                # Flat names, whichever shape the folder recorded: the card reads them.
+                config = flat_view(json.loads(config_path.read_text(encoding="utf-8")))
             except json.JSONDecodeError as err:
                 raise BuildFolderError(
                     f"{config_path}: not valid JSON ({err}); rerun `ouro build` to rewrite it"

@@ -66,7 +66,7 @@ MAX_TREE_NODES = 25  # nodes of the worked example's tree shown in the card (all
 def cards_dir() -> Path:
     """The installed `cards` package (override with `OURO_CARDS_DIR`)."""
     override = os.environ.get("OURO_CARDS_DIR")
-    folder = Path(override) if override else Path(str(resources.files("cards")))
+    folder = Path(override) if override else Path(str(resources.files("ouro_toolkit.cards")))
     if not (folder / "dataset_card.md").is_file():
         raise MissingFile(
             f"card templates not found in {folder}: run from a source checkout of ouro-toolkit "

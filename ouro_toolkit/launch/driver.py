@@ -14,9 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from builders.base import SourceError
-from ouro_toolkit.errors import check_known, one_line
+from ouro_toolkit.builders.base import SourceError
+from ouro_toolkit.errors import one_line
 from ouro_toolkit.hub.auth import HubAuthError
+from ouro_toolkit.launch.config import LaunchConfig
 from ouro_toolkit.launch.progress import LaunchProgress
 from ouro_toolkit.launch.ray_runtime import LaunchError, RayCluster, connect_ray
 from ouro_toolkit.launch.shard_task import run_shard
@@ -27,29 +28,6 @@ from ouro_toolkit.proposers.base import ProposerUnavailable
 SETTINGS_ERRORS = (ValueError, FileNotFoundError, SourceError, ProposerUnavailable, HubAuthError)
 # Where and how the workers push with --push-to-hub, taken from the driver's environment.
 HUB_ENV = ("HF_ENDPOINT", "HF_HUB_DISABLE_XET", "HF_HUB_OFFLINE")
-
-
-@dataclass
-class LaunchConfig:
-    ray_address: str | None = (
-        None  # None: start a local Ray instance; "auto": join the running cluster
-    )
-    max_retries: int = 2  # attempts per shard after its first
-    gpus_per_shard: float | None = (
-        None  # None: 1 for the embedded backend if the cluster has GPUs, else 0
-    )
-    cpus_per_shard: float = 1.0
-    max_in_flight: int | None = None  # shards running at once; None: as many as the cluster fits
-
-    def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise LaunchError(f"--max-retries must be >= 0, got {self.max_retries}")
-        if self.cpus_per_shard <= 0:
-            raise LaunchError(f"--cpus-per-shard must be > 0, got {self.cpus_per_shard}")
-        if self.gpus_per_shard is not None and self.gpus_per_shard < 0:
-            raise LaunchError(f"--gpus-per-shard must be >= 0, got {self.gpus_per_shard}")
-        if self.max_in_flight is not None and self.max_in_flight < 1:
-            raise LaunchError(f"--max-in-flight must be >= 1, got {self.max_in_flight}")
 
 
 @dataclass
@@ -115,15 +93,14 @@ def launch_build(
 
 def check_settings(config: BuildConfig) -> None:
     """Fail on bad settings before Ray starts (seconds) and before any shard runs."""
-    from builders.registry import spec
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import backend_class
-    from ouro_toolkit.proposers import PROPOSERS
+    from ouro_toolkit.builders.registry import spec
 
     spec(config.source)
     load_prompts(config.prompts_path)
-    backend_class(config.backend)
-    check_known("proposer", config.proposers, sorted(PROPOSERS))
+    backend_class(config.backend.kind)
+    config.tree.check()
     config.check_folder()
 
 
@@ -133,7 +110,10 @@ def shard_resources(
     available = cluster.resources()
     gpus = launch.gpus_per_shard
     if gpus is None:
-        gpus = 1.0 if config.backend == "transformers" and available.get("GPU", 0) >= 1 else 0.0
+        from ouro_toolkit.backends import backend_class
+
+        on_gpu = getattr(backend_class(config.backend.kind), "runs_model_here", False)
+        gpus = 1.0 if on_gpu and available.get("GPU", 0) >= 1 else 0.0
     for flag, kind, wanted in (
         ("--gpus-per-shard", "GPU", gpus),
         ("--cpus-per-shard", "CPU", launch.cpus_per_shard),

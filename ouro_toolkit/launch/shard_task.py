@@ -25,7 +25,9 @@ def worker_file(config: BuildConfig, index: int) -> Path:
 def run_shard(settings: dict[str, Any], index: int, attempt: int) -> dict[str, Any]:
     """Build shard `index` from the driver's recorded settings; its stats as a plain dict."""
     start = time.perf_counter()
-    config = BuildConfig(**dict(settings, shard_index=index, progress=False, push_to_hub=None))
+    config = BuildConfig.from_dict(
+        dict(settings, shard_index=index, progress=False, push_to_hub=None)
+    )
     path = worker_file(config, index)
     path.parent.mkdir(parents=True, exist_ok=True)
     info = {

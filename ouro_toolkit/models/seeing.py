@@ -13,6 +13,7 @@ from scratch on CPU by `ouro_toolkit.experiment.base_model`. Choices that matter
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,19 +34,37 @@ _SYSTEM_BLOCK = (
 SEEING_CHAT_TEMPLATE = CHAT_TEMPLATE.replace(_SYSTEM_BLOCK, "")
 
 
+# Sized to learn on a CPU (about 4M parameters); rope_theta 1e4: sequences here are short.
+SEEING_SHAPE = Qwen2VLShape(
+    hidden=256,
+    heads=4,
+    kv_heads=2,
+    layers=4,
+    intermediate=512,
+    rope_theta=10_000.0,
+    vision_depth=4,
+    vision_embed=128,
+    vision_heads=4,
+)
+
+
 @dataclass(frozen=True)
 class SeeingConfig:
+    """The model's shape, its tokenizer's size and its processor's image bounds."""
+
     vocab_size: int = 1024
-    hidden: int = 256
-    layers: int = 4
-    heads: int = 4
-    kv_heads: int = 2
-    intermediate: int = 512
-    vision_depth: int = 4
-    vision_embed: int = 128
-    vision_heads: int = 4
+    shape: Qwen2VLShape = SEEING_SHAPE
     min_pixels: int = 56 * 56
     max_pixels: int = 224 * 224
+
+    def __post_init__(self) -> None:
+        if isinstance(self.shape, dict):  # read back from a train_config.json
+            object.__setattr__(self, "shape", Qwen2VLShape(**self.shape))
+
+    @classmethod
+    def sized(cls, vocab_size: int, **shape: int) -> SeeingConfig:
+        """`SEEING_SHAPE` with some sizes changed (tests make smaller ones)."""
+        return cls(vocab_size, dataclasses.replace(SEEING_SHAPE, **shape))
 
 
 def train_tokenizer(corpus: Iterable[str], vocab_size: int):
@@ -53,18 +72,7 @@ def train_tokenizer(corpus: Iterable[str], vocab_size: int):
 
 
 def model_config(tokenizer, cfg: SeeingConfig):
-    shape = Qwen2VLShape(
-        hidden=cfg.hidden,
-        heads=cfg.heads,
-        kv_heads=cfg.kv_heads,
-        layers=cfg.layers,
-        intermediate=cfg.intermediate,
-        rope_theta=10_000.0,
-        vision_depth=cfg.vision_depth,
-        vision_embed=cfg.vision_embed,
-        vision_heads=cfg.vision_heads,
-    )
-    return qwen2vl_config(tokenizer, shape)
+    return qwen2vl_config(tokenizer, cfg.shape)
 
 
 def make_seeing_qwen2vl(corpus: Iterable[str], cfg: SeeingConfig | None = None, seed: int = 0):

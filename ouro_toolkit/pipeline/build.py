@@ -10,6 +10,7 @@ that is started again replays everything it had already asked and continues wher
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -22,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 from tqdm.auto import tqdm
 
 from ouro_toolkit.annotate.prompts import load_prompts
-from ouro_toolkit.backends import CachedBackend, RequestCache, create_backend, load_now
+from ouro_toolkit.backends import CachedBackend, RequestCache, backend_from_spec, load_now
 from ouro_toolkit.backends.base import VLMBackend
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.data.shards import shard_share
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.pipeline.prepare import Prepared
-from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool
 
 if TYPE_CHECKING:
     from ouro_toolkit.pipeline.map_step import OuroMapStep
@@ -82,7 +84,7 @@ class ShardStats:
 def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
     """This shard's rows of the source: its own whole files when the source has at least as many
     files as there are shards, else every num_shards-th row (see `ouro_toolkit.data.shards`)."""
-    from builders.registry import iter_source
+    from ouro_toolkit.builders.registry import iter_source
 
     yield from iter_source(
         config.source,
@@ -98,14 +100,7 @@ def source_rows(config: BuildConfig) -> Iterator[dict[str, Any]]:
 
 
 def make_backend(config: BuildConfig) -> VLMBackend:
-    options: dict[str, Any] = {}
-    if config.backend == "transformers":
-        options = {"max_pixels": config.max_pixels}  # its request batch is its own
-    elif config.backend == "openai":
-        options = {"concurrency": config.concurrency}
-    options.update(config.backend_options)
-    backend = create_backend(config.backend, config.model, server_url=config.server_url, **options)
-    return load_now(backend)
+    return load_now(backend_from_spec(config.backend))
 
 
 def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> ShardStats:
@@ -121,22 +116,18 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
             "%s is complete, skipping (delete its marker or use `ouro rebuild` to redo it)", name
         )
         return ShardStats(shard=name, skipped=True, extra=layout.read_marker(index))
-    from ouro_toolkit.proposers import build_proposers, check_proposer_names
-
     prompts = load_prompts(config.prompts_path)
-    check_proposer_names(config.proposers)
+    config.tree.check()
     # Started first, while this process has one thread (a fork is then fast and safe) and has not
     # imported `datasets` and the model side yet: the workers build and warm up their proposers
     # while this process imports those and loads the model.
     pool = _start_pool(config)
     try:
-        from builders.registry import spec
+        from ouro_toolkit.builders.registry import spec
         from ouro_toolkit.pipeline.map_step import OuroMapStep
 
         spec(config.source)  # an unknown source fails here, before the model loads
-        proposers = (
-            [] if pool else build_proposers(config.proposers, rpn_weights=config.rpn_weights)
-        )
+        proposers = [] if pool else config.tree.build_proposers()
         inner = backend or make_backend(config)
         if pool:
             pool.wait_ready()
@@ -146,7 +137,7 @@ def build_shard(config: BuildConfig, backend: VLMBackend | None = None) -> Shard
         step = OuroMapStep.create(
             cached,
             proposers,
-            config.decompose,
+            config.tree,
             prompts,
             config.config_hash(prompts.version),
             max_description_words=config.max_description_words,
@@ -161,12 +152,10 @@ def _start_pool(config: BuildConfig) -> ProposalPool | None:
     workers = config.resolved_proposal_workers()
     if workers == 0:
         return None
-    from ouro_toolkit.proposers import resolve_for_workers
-
-    names = resolve_for_workers(config.proposers, config.rpn_weights)
-    settings = ProposalSettings(tuple(names), config.rpn_weights, config.decompose)
     # Two batches ahead: the next batch is ready when the model finishes the current one.
-    return ProposalPool(settings, workers, max_pending=2 * config.batch_size + workers)
+    return ProposalPool(
+        config.tree.for_workers(), workers, max_pending=2 * config.batch_size + workers
+    )
 
 
 async def _build(
@@ -253,8 +242,13 @@ def rebuild_shard(out_dir: str | Path, shard_index: int, **overrides: Any) -> Sh
     """Redo one shard from the configuration recorded in `out_dir` (cached calls are replayed)."""
     config = BuildConfig.load(out_dir)
     config.shard_index = shard_index
+    spec_fields = {f.name for f in dataclasses.fields(BackendSpec)}
+    config.backend = config.backend.replace(
+        **{k: v for k, v in overrides.items() if k in spec_fields}
+    )
     for key, value in overrides.items():
-        setattr(config, key, value)
+        if key not in spec_fields:
+            setattr(config, key, value)
     config.__post_init__()
     config.layout.marker_path(shard_index).unlink(missing_ok=True)
     return build_shard(config)

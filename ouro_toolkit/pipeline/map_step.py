@@ -1,6 +1,6 @@
 """`OuroMapStep`: source rows in, OURO rows out — the unit both `ouro build` and `datasets.map` use.
 
-    step = OuroMapStep.create(backend, proposers=build_proposers(["objects", "ocr"]))
+    step = OuroMapStep.create(backend, recipe=TreeRecipe(proposers=("objects", "ocr")))
     ouro = source.map(step, batched=True, batch_size=8, remove_columns=source.column_names,
                       features=OURO_FEATURES)
 
@@ -20,7 +20,7 @@ import ouro_toolkit
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.base import VLMBackend
-from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.pipeline.prepare import Prepared, prepare_row
 from ouro_toolkit.pipeline.rows import Provenance, ouro_row
 from ouro_toolkit.proposers.base import RegionProposer
@@ -30,33 +30,36 @@ from ouro_toolkit.proposers.base import RegionProposer
 class OuroMapStep:
     annotator: RecursiveAnnotator
     proposers: Sequence[RegionProposer]
-    decompose: DecomposeConfig
+    recipe: TreeRecipe
     provenance: Provenance
 
     @classmethod
     def create(
         cls,
         backend: VLMBackend,
-        proposers: Sequence[RegionProposer],
-        decompose: DecomposeConfig | None = None,
+        proposers: Sequence[RegionProposer] | None = None,
+        recipe: TreeRecipe | None = None,
         prompts: PromptSet | None = None,
         config_hash: str = "",
         max_description_words: int | None = None,
     ) -> OuroMapStep:
+        """`proposers` default to the recipe's own (built here); give them when they are built
+        already, e.g. in proposal workers or as stand-ins in a test."""
         prompts = prompts or load_prompts()
+        recipe = recipe or TreeRecipe()
         provenance = Provenance(
             backend.model, backend.name, prompts.version, ouro_toolkit.__version__, config_hash
         )
         return cls(
             RecursiveAnnotator(backend, prompts, max_description_words),
-            list(proposers),
-            decompose or DecomposeConfig(),
+            recipe.build_proposers() if proposers is None else list(proposers),
+            recipe,
             provenance,
         )
 
     def prepare(self, source_row: dict[str, Any]) -> Prepared:
         """Decode the image and split it into its region tree; an unreadable image is kept as an error."""
-        return prepare_row(source_row, self.proposers, self.decompose)
+        return prepare_row(source_row, self.proposers, self.recipe)
 
     async def annotate(self, batch: Sequence[Prepared]) -> list[dict[str, Any]]:
         """OURO rows for a prepared batch, in order; all of the batch's nodes go to the model together."""

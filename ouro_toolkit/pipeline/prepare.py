@@ -6,7 +6,6 @@ forked before the parent has imported them starts in a fraction of a second.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from typing import Any
 
 from PIL import Image
 
-from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
-from ouro_toolkit.images import ImageLoadError, load_image
+from ouro_toolkit.decomposition.recipe import TreeRecipe
+from ouro_toolkit.images import ImageLoadError, image_field, load_image
 from ouro_toolkit.proposers.base import RegionProposer
 from ouro_toolkit.proposers.guard import failures, guarded
 from ouro_toolkit.regions.tree import RegionTree
@@ -32,19 +31,22 @@ class Prepared:
 
 
 def prepare_row(
-    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> Prepared:
     """One source row decoded and split into its region tree; failures stay with the row."""
     start = time.process_time()
-    prepared = _prepare(source_row, proposers, decompose)
+    prepared = _prepare(source_row, proposers, recipe)
     prepared.proposal_cpu_s = time.process_time() - start
     return prepared
 
 
 def _prepare(
-    source_row: dict[str, Any], proposers: Sequence[RegionProposer], decompose: DecomposeConfig
+    source_row: dict[str, Any], proposers: Sequence[RegionProposer], recipe: TreeRecipe
 ) -> Prepared:
-    source_row = dict(source_row, image=_as_image_field(source_row.get("image")))
+    try:
+        source_row = dict(source_row, image=image_field(source_row.get("image")))
+    except ImageLoadError as exc:
+        return Prepared(dict(source_row, image=None), error=f"unreadable image: {exc}")
     row_id = str(source_row.get("id"))
     data = (source_row["image"] or {}).get("bytes")
     if data is None and source_row.get("error"):
@@ -55,19 +57,8 @@ def _prepare(
         return Prepared(source_row, error=f"unreadable image: {exc}")
     guarded_proposers = guarded(proposers)
     try:
-        tree = build_region_tree(image, guarded_proposers, decompose)
+        tree = recipe.tree(image, guarded_proposers)
     except Exception as exc:  # a bug in the tree code on one image must not sink the shard
         return Prepared(source_row, error=f"regions of {row_id}: {type(exc).__name__}: {exc}")
     note = "; ".join(f"proposals: {f}" for f in failures(guarded_proposers))
     return Prepared(source_row, image, tree, note=note)
-
-
-def _as_image_field(image: Any) -> dict[str, Any] | None:
-    """Source images arrive as {"bytes", "path"} (decode=False) or as PIL images (decoded)."""
-    if image is None or isinstance(image, dict):
-        return image
-    if isinstance(image, Image.Image):
-        buffer = io.BytesIO()
-        image.save(buffer, format=image.format or "PNG")
-        return {"bytes": buffer.getvalue(), "path": None}
-    raise TypeError(f"unsupported image value of type {type(image).__name__}")

@@ -22,14 +22,13 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from ouro_toolkit.decomposition.decompose import DecomposeConfig, build_region_tree
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import BackendLoadError, ConfigError, one_line
 from ouro_toolkit.pipeline.prepare import Prepared, prepare_row
 from ouro_toolkit.proposers.base import RegionProposer
@@ -47,15 +46,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class ProposalSettings:
-    """What a worker needs to build its own proposers."""
-
-    proposers: tuple[str, ...]
-    rpn_weights: str
-    decompose: DecomposeConfig
 
 
 class _Failed:
@@ -82,12 +72,12 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)  # orphaned: nobody will read our results
 
 
-def warm_up(proposers: Sequence[RegionProposer], decompose: DecomposeConfig) -> None:
+def warm_up(proposers: Sequence[RegionProposer], recipe: TreeRecipe) -> None:
     """Build one small tree, so that what proposers load on first use (scikit-image and scipy
     are imported lazily, runtimes set up on their first call: about a second) is paid at start-up,
     while the model loads, and not on the first image's clock."""
     try:
-        build_region_tree(_warm_up_image(), proposers, decompose)
+        recipe.tree(_warm_up_image(), proposers)
     except Exception as exc:  # a real image would fail the same way, and keep the error on its row
         log.debug("proposal warm-up failed: %s", one_line(exc))
 
@@ -102,18 +92,16 @@ def _warm_up_image() -> Image.Image:
     return Image.fromarray(pixels)
 
 
-def _worker_main(conn: Connection, settings: ProposalSettings, parent_pid: int) -> None:
+def _worker_main(conn: Connection, recipe: TreeRecipe, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    from ouro_toolkit.proposers import build_proposers
-
     try:
         # One thread per proposer: the pool already runs one worker per core.
-        proposers = build_proposers(settings.proposers, rpn_weights=settings.rpn_weights, threads=1)
+        proposers = recipe.build_proposers(threads=1)
     except Exception as exc:
         conn.send(_Failed(exc))
         return
-    warm_up(proposers, settings.decompose)
+    warm_up(proposers, recipe)
     conn.send([p.name for p in proposers])
     while True:
         try:
@@ -123,15 +111,15 @@ def _worker_main(conn: Connection, settings: ProposalSettings, parent_pid: int) 
         if task is None:
             return
         seq, row = task
-        conn.send((seq, prepare_row(row, proposers, settings.decompose)))
+        conn.send((seq, prepare_row(row, proposers, recipe)))
 
 
 class _Worker:
-    def __init__(self, ctx: Any, settings: ProposalSettings):
+    def __init__(self, ctx: Any, recipe: TreeRecipe):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, settings, os.getpid()),
+            args=(child, recipe, os.getpid()),
             name="ouro-propose",
             daemon=True,
         )
@@ -144,15 +132,15 @@ class _Worker:
 class ProposalPool:
     """`imap(rows)` yields one `Prepared` per row, in order, proposed by `workers` processes."""
 
-    def __init__(self, settings: ProposalSettings, workers: int, max_pending: int | None = None):
+    def __init__(self, recipe: TreeRecipe, workers: int, max_pending: int | None = None):
         if workers < 1:
             raise ConfigError(f"--proposal-workers must be >= 1 here, got {workers}")
-        self.settings = settings
+        self.recipe = recipe
         self.max_pending = max_pending or 4 * workers
         # fork starts a worker in milliseconds; it is only safe while this process has one thread.
         method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
         self._ctx = mp.get_context(method)
-        self._workers = [_Worker(self._ctx, settings) for _ in range(workers)]
+        self._workers = [_Worker(self._ctx, recipe) for _ in range(workers)]
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumed = 0  # rows the consumer has taken (bounds how far the feeder runs ahead)
@@ -287,7 +275,7 @@ class ProposalPool:
     def _respawn(self, worker: _Worker) -> _Worker:
         worker.conn.close()
         # By now this process runs threads (feeder, model client): only spawn is safe.
-        fresh = _Worker(mp.get_context("spawn"), self.settings)
+        fresh = _Worker(mp.get_context("spawn"), self.recipe)
         # In the list before it is ready, so that a close() meanwhile ends it too.
         self._workers[self._workers.index(worker)] = fresh
         self._await_ready(fresh)
@@ -325,4 +313,4 @@ class ProposalPool:
         self.close()
 
 
-__all__ = ["ProposalPool", "ProposalSettings", "available_cores"]
+__all__ = ["ProposalPool", "available_cores"]

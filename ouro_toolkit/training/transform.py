@@ -47,7 +47,7 @@ from typing import Any, Literal
 from PIL import Image
 
 from ouro_toolkit.errors import ConfigError
-from ouro_toolkit.images import load_image
+from ouro_toolkit.images import open_image_value
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +113,9 @@ def bound_pixels(image: Image.Image, max_pixels: int | None) -> Image.Image:
 
 
 def open_row_image(value: Any) -> Image.Image:
-    """A row's image as RGB: decoded (PIL), undecoded ({"bytes", "path"}), bytes or a path."""
-    if isinstance(value, dict):
-        value = value.get("bytes") or value.get("path")
-    if value is None:
-        raise ValueError("row has no image (its `image` column is empty)")
-    return load_image(value)
+    """A row's image as RGB: decoded (PIL), undecoded ({"bytes", "path"}), bytes or a path; an
+    empty one is an `ImageLoadError` like any other unusable image."""
+    return open_image_value(value)
 
 
 def row_rng(seed: int, row_id: str) -> random.Random:

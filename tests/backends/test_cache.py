@@ -11,7 +11,7 @@ from ouro_toolkit.backends import create_backend
 from ouro_toolkit.backends.base import SamplingParams, VLMRequest
 from ouro_toolkit.backends.cache import CachedBackend, RequestCache, request_key
 from ouro_toolkit.backends.openai_backend import OpenAIBackend
-from tests.helpers.fake_chat_servers import ScriptedChatServer
+from ouro_toolkit.serving.stand_in import StandInServer
 from tests.helpers.vlm_requests import image_request
 
 
@@ -62,7 +62,7 @@ def test_transport_failures_are_not_cached_but_non_json_replies_are(tmp_path):
     json_req = VLMRequest([{"role": "user", "content": "json please"}], json_schema=schema)
     other = VLMRequest([{"role": "user", "content": "other"}])
     cache = RequestCache(tmp_path / "c.sqlite")
-    with ScriptedChatServer(script) as server:
+    with StandInServer(script) as server:
         for _ in range(2):
             backend = CachedBackend(OpenAIBackend("m", server.url, max_retries=0), cache)
             bad_json, failed = asyncio.run(backend.generate([json_req, other]))

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from ouro_toolkit.backends.http_connections import ConnectionStack
-from tests.helpers.fake_chat_servers import ScriptedChatServer
+from ouro_toolkit.serving.stand_in import StandInServer
 
 
 def post_all(url: str, bodies: list[bytes]) -> tuple[list[str], ConnectionStack]:
@@ -29,7 +29,7 @@ def chat(text: str) -> bytes:
 
 
 def test_sequential_requests_share_one_kept_alive_connection():
-    with ScriptedChatServer(lambda payload, n: (200, f"answer {n}")) as server:
+    with StandInServer(lambda payload, n: (200, f"answer {n}")) as server:
         replies, open_after = post_all(server.url, [chat(f"q{i}") for i in range(10)])
     assert replies == [f"answer {n}" for n in range(1, 11)]
     assert len(server.client_ports) == 1
@@ -37,7 +37,7 @@ def test_sequential_requests_share_one_kept_alive_connection():
 
 
 def test_a_server_that_closes_every_connection_gets_a_new_one_each_time():
-    server = ScriptedChatServer(lambda payload, n: (200, f"answer {n}"))
+    server = StandInServer(lambda payload, n: (200, f"answer {n}"))
     server._server.RequestHandlerClass.protocol_version = "HTTP/1.0"  # closes after each reply
     with server:
         replies, open_after = post_all(server.url, [chat(f"q{i}") for i in range(5)])
@@ -52,7 +52,7 @@ def test_the_host_header_names_the_port():
     def script(payload, n):
         return 200, "ok"
 
-    with ScriptedChatServer(script) as server:
+    with StandInServer(script) as server:
         handler = server._server.RequestHandlerClass
         original = handler.do_POST
 

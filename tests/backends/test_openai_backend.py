@@ -11,8 +11,19 @@ import pytest
 
 from ouro_toolkit.backends.base import VLMRequest
 from ouro_toolkit.backends.openai_backend import OpenAIBackend, normalize_server_url
-from tests.helpers.fake_chat_servers import ScriptedChatServer, SlowHttpServer, last_text
+from ouro_toolkit.serving.stand_in import StandInServer, last_text
 from tests.helpers.vlm_requests import image_request
+
+
+def slow_server(delay: float) -> StandInServer:
+    """Answers at once, except requests whose prompt contains "slow": those sleep `delay` s."""
+
+    def script(payload: dict, n: int) -> tuple[int, str]:
+        if "slow" in last_text(payload):
+            time.sleep(delay)
+        return 200, "fast answer"
+
+    return StandInServer(script)
 
 
 def run(backend: OpenAIBackend, requests: list[VLMRequest]):
@@ -72,7 +83,7 @@ def test_reply_that_is_not_json_is_flagged_not_dropped(tiny_server, photos):
 
 def test_json_reply_parsed_and_response_format_sent():
     schema = {"type": "object", "properties": {"label": {"type": "string"}}}
-    with ScriptedChatServer(
+    with StandInServer(
         lambda p, n: (200, 'Here:\n```json\n{"label": "cat"}\n```<|im_end|>')
     ) as server:
         backend = OpenAIBackend("m", server.url + "/v1/")
@@ -92,7 +103,7 @@ def test_server_rejecting_response_format_falls_back_to_prompt():
         return 200, '{"label": "dog"} trailing'
 
     schema = {"type": "object"}
-    with ScriptedChatServer(script) as server:
+    with StandInServer(script) as server:
         backend = OpenAIBackend("m", server.url)
         requests = [
             VLMRequest([{"role": "user", "content": f"q{i}"}], json_schema=schema) for i in range(3)
@@ -111,7 +122,7 @@ def test_5xx_is_retried_then_succeeds_and_4xx_is_not():
             return 400, {"error": "bad request"}
         return (503, {"error": "busy"}) if n <= 2 else (200, "ok")
 
-    with ScriptedChatServer(script) as server:
+    with StandInServer(script) as server:
         backend = OpenAIBackend("m", server.url, concurrency=1, backoff=0.01)
         good, bad = run(
             backend,
@@ -126,7 +137,7 @@ def test_5xx_is_retried_then_succeeds_and_4xx_is_not():
 
 
 def test_request_that_times_out_fails_alone():
-    with SlowHttpServer(delay=3.0) as server:
+    with slow_server(delay=3.0) as server:
         backend = OpenAIBackend(
             "m", server.url, timeout=0.4, max_retries=1, backoff=0.01, concurrency=3
         )
@@ -203,7 +214,7 @@ def test_bad_config_is_refused():
 
 
 def test_backend_survives_separate_event_loops():
-    with ScriptedChatServer(lambda p, n: (200, f"answer {n}")) as server:
+    with StandInServer(lambda p, n: (200, f"answer {n}")) as server:
         backend = OpenAIBackend("m", server.url)
         request = VLMRequest([{"role": "user", "content": "hi"}])
         first = asyncio.run(backend.generate([request]))  # no aclose in between, as a script might
@@ -221,7 +232,7 @@ def test_full_concurrency_is_kept_and_connections_are_reused():
         arrived.wait()  # raises (and the request fails) unless all 20 are in flight together
         return 200, last_text(payload)
 
-    with ScriptedChatServer(script) as server:
+    with StandInServer(script) as server:
         server._server.socket.listen(64)  # 20 connections at once: more than socketserver's 5
         backend = OpenAIBackend("m", server.url, concurrency=concurrency, max_retries=0)
         requests = [VLMRequest([{"role": "user", "content": f"q{i}"}]) for i in range(40)]

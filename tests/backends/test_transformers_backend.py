@@ -137,6 +137,9 @@ def test_the_request_batch_is_not_the_builds_image_batch(tiny_model_dir, tmp_pat
     from ouro_toolkit.pipeline.build import make_backend
     from ouro_toolkit.pipeline.config import BuildConfig
 
-    config = BuildConfig(source="local", model=str(tiny_model_dir), out=str(tmp_path), batch_size=4)
+    config = BuildConfig.from_dict(
+        {"source": "local", "model": str(tiny_model_dir), "out": str(tmp_path), "batch_size": 4}
+    )
+    assert config.batch_size == 4  # images annotated together
     backend = make_backend(config)
     assert backend.config.batch_size == TransformersBackendConfig.batch_size == 32

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from datasets import Dataset
 
-from builders.base import SourceError, as_texts
-from builders.registry import iter_source
+from ouro_toolkit.builders.base import SourceError, as_texts
+from ouro_toolkit.builders.registry import iter_source
 from tests.helpers.source_layouts import CASES, TEXTVQA_FEATURES, image_bytes, img, textvqa_columns
 
 VALIDATION = "data/validation-00000-of-00001.parquet"
@@ -54,7 +54,7 @@ def test_bad_rows_are_kept_marked_and_counted_once(
     assert empty_q["error"] == "empty question: 34605 has question '   '"
     assert ok["error"] == "" and ok["qa"][0]["answers"] == ["stop"]
 
-    summaries = [r for r in caplog.records if r.name == "builders.registry"]
+    summaries = [r for r in caplog.records if r.name == "ouro_toolkit.builders.registry"]
     assert len(summaries) == 1
     assert summaries[0].getMessage() == (
         "source textvqa/validation: 5 rows streamed, 4 with errors: "

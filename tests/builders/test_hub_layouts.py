@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from datasets import Dataset
 
-from builders.base import SourceError
-from builders.gqa import IMAGE_COLUMNS
-from builders.registry import SOURCES, iter_source
+from ouro_toolkit.builders.base import SourceError
+from ouro_toolkit.builders.gqa import IMAGE_COLUMNS
+from ouro_toolkit.builders.registry import SOURCES, iter_source
 from ouro_toolkit.data import glob_match
 from tests.helpers.source_layouts import (
     CASES,

@@ -20,7 +20,7 @@ TOKEN = "hf_ouroBuildersFakeToken0000"
 SCRIPT = """
 import json, sys
 from huggingface_hub import HfApi
-from builders.registry import iter_source
+from ouro_toolkit.builders.registry import iter_source
 api = HfApi()
 api.create_repo("lmms-lab-encoder/DocVQA", repo_type="dataset")
 api.upload_folder(folder_path=sys.argv[1], repo_id="lmms-lab-encoder/DocVQA", repo_type="dataset")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builders.base import SourceError
-from builders.registry import get_builder, iter_source
+from ouro_toolkit.builders.base import SourceError
+from ouro_toolkit.builders.registry import get_builder, iter_source
 from tests.helpers.source_layouts import image_bytes
 
 
@@ -104,7 +104,7 @@ def test_streaming_a_source_does_not_import_torch(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     code = (
         "import sys\n"
-        "from builders.registry import iter_source\n"
+        "from ouro_toolkit.builders.registry import iter_source\n"
         f"rows = list(iter_source('local', data_dir={str(folder)!r}))\n"
         "assert len(rows) == 5, rows\n"
         "print('torch' in sys.modules)\n"

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from builders.base import SourceError
-from builders.registry import iter_source
-from builders.scenes import SPLIT_SEEDS
+from ouro_toolkit.builders.base import SourceError
+from ouro_toolkit.builders.registry import iter_source
+from ouro_toolkit.builders.scenes import SPLIT_SEEDS
 from ouro_toolkit.cli.main import cli
 from ouro_toolkit.scenes import caption, qa_pairs, scene_from_id
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from datasets import Dataset
 
-from builders.registry import SOURCES, get_builder, iter_source
+from ouro_toolkit.builders.registry import SOURCES, get_builder, iter_source
 from tests.helpers.source_layouts import CASES, image_bytes
 
 

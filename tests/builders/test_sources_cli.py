@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from builders.registry import SOURCES
+from ouro_toolkit.builders.registry import SOURCES
 from ouro_toolkit.cli.main import cli
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from ouro_toolkit.cli.main import cli
-from tests.helpers.instant_server import InstantOpenAIServer
+from ouro_toolkit.serving.stand_in import ShardServer
 from tests.helpers.odd_images import write_odd_images
 
 TREE = ["--proposers", "grouping,ocr", "--max-depth", "1"]
@@ -35,7 +35,7 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, str | None]]:
 
 @pytest.fixture(scope="module")
 def server():
-    with InstantOpenAIServer() as running:
+    with ShardServer() as running:
         yield running
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders.registry import SOURCES
+from ouro_toolkit.builders.registry import SOURCES
 from ouro_toolkit.data import catalog
 from ouro_toolkit.evaluation.tasks import BENCHMARKS, resolve_hub_id
 

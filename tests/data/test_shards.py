@@ -8,7 +8,7 @@ import pytest
 from datasets import Dataset
 
 import ouro_toolkit.data.stream as stream
-from builders.registry import iter_source
+from ouro_toolkit.builders.registry import iter_source
 from ouro_toolkit.data.shards import plan_shard, shard_share
 from tests.helpers.source_layouts import TEXTVQA_FEATURES, img, textvqa_columns
 

@@ -107,6 +107,19 @@ def test_a_folder_keeps_its_settings(tmp_path):
         raise AssertionError("a second setting in one folder must be refused")
 
 
+def test_an_older_record_with_flat_tree_settings_is_read_as_its_recipe(tmp_path):
+    from ouro_toolkit.experiment.config import EXPERIMENT_TREE, ExperimentConfig
+
+    old = ExperimentConfig(out=str(tmp_path)).to_dict()
+    old.pop("tree")
+    old.update(proposers=["objects", "ocr"], max_depth=2, max_children=5)
+    (tmp_path / "experiment_config.json").write_text(json.dumps(old))
+    narrower = EXPERIMENT_TREE.replace(max_children=3)
+    with pytest.raises(ValueError, match="differs in: tree"):
+        ExperimentConfig(out=str(tmp_path), tree=narrower).record()
+    ExperimentConfig(out=str(tmp_path)).record()  # the same settings: accepted
+
+
 def test_annotator_names_its_outputs_and_bad_ones_are_refused(tmp_path):
     import pytest
 

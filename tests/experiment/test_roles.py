@@ -35,7 +35,7 @@ def sampler():
 def small(sampler):
     from ouro_toolkit.experiment.base_model.roles import corpus
 
-    cfg = SeeingConfig(vocab_size=400, hidden=64, layers=1, intermediate=64, vision_depth=1)
+    cfg = SeeingConfig.sized(400, hidden=64, layers=1, intermediate=64, vision_depth=1)
     return make_seeing_qwen2vl(corpus(sampler, 10, 0), cfg)
 
 
@@ -149,9 +149,7 @@ def test_a_resumed_run_reads_its_own_tokenizer(tmp_path, sampler, monkeypatch):
 
     cfg = BaseModelConfig(
         tokenizer_samples=3,
-        architecture=SeeingConfig(
-            vocab_size=350, hidden=64, layers=1, intermediate=64, vision_depth=1
-        ),
+        architecture=SeeingConfig.sized(350, hidden=64, layers=1, intermediate=64, vision_depth=1),
     )
     _, first = train.initial_model(tmp_path, sampler, cfg)
     # A later corpus (other code, other samples) must not change the run's vocabulary.

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from builders.scenes import SPLIT_SEEDS
+from ouro_toolkit.builders.scenes import SPLIT_SEEDS
 from ouro_toolkit.cli.main import cli
 from ouro_toolkit.evaluation.generated import scene_rows
 from ouro_toolkit.evaluation.tasks import get_benchmark

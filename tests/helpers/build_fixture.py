@@ -13,7 +13,9 @@ from datasets import Dataset
 from PIL import Image
 from skimage import data as skdata
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.pipeline.config import BuildConfig
 from ouro_toolkit.regions.tree import RegionTree
 from ouro_toolkit.schema import OURO_FEATURES
@@ -23,15 +25,15 @@ PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "camera", "cat")
 BUILD_CONFIG = {
     **BuildConfig(
         source="local",
-        model="Qwen/Qwen2-VL-7B-Instruct",
+        backend=BackendSpec("Qwen/Qwen2-VL-7B-Instruct"),
         out="/home/someone/private/out",
         data_dir="/home/someone/private/photos",
-        decompose=DecomposeConfig(threshold=0.5, max_depth=2),
+        tree=TreeRecipe(decompose=DecomposeConfig(threshold=0.5, max_depth=2)),
     ).to_dict(),
     "server_api_key": "must-never-reach-a-card",
 }
 PROVENANCE = {
-    "model": BUILD_CONFIG["model"],
+    "model": BUILD_CONFIG["backend"]["model"],
     "backend": "transformers",
     "prompt_version": "v1",
     "toolkit_version": "0.1.0",

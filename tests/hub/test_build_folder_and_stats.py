@@ -9,6 +9,7 @@ import pytest
 from datasets import Dataset, Features, Value
 from huggingface_hub import DatasetCard
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.hub import (
     BuildFolder,
     BuildFolderError,
@@ -41,7 +42,9 @@ def test_publisher_sees_what_the_builder_writes(tmp_path: Path) -> None:
     from ouro_toolkit.pipeline.shard_writer import ShardWriter
     from tests.helpers.build_fixture import ok_row
 
-    config = BuildConfig(source="local", model="m", out=str(tmp_path), num_shards=2, shard_index=1)
+    config = BuildConfig(
+        source="local", backend=BackendSpec("m"), out=str(tmp_path), num_shards=2, shard_index=1
+    )
     writer = ShardWriter(config.layout, config.shard_index)
     writer.write(ok_row(0, "coffee"))
     writer.commit({})

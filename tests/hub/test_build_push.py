@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.cli.build import _push_if_asked
 from ouro_toolkit.pipeline.build import ShardStats
 from ouro_toolkit.pipeline.config import BuildConfig
@@ -20,7 +21,9 @@ def test_a_complete_shard_is_pushed_by_ouro_build(local_hub: HubEnv, tmp_path: P
     build = write_build(tmp_path / "out", num_shards=2, rows_per_shard=2, complete=[0])
     photos = tmp_path / "photos"
     photos.mkdir()
-    settings = dict(source="local", data_dir=str(photos), model="m", out=str(build), num_shards=2)
+    settings = dict(
+        source="local", data_dir=str(photos), backend=BackendSpec("m"), out=str(build), num_shards=2
+    )
     # The folder records exactly these settings, so shard 0 (complete) is skipped, then pushed.
     (build / "build_config.json").write_text(json.dumps(BuildConfig(**settings).to_dict()))
     result = local_hub.ouro(
@@ -51,7 +54,7 @@ def recorded_pushes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, lis
 
 def _config(tmp_path: Path, push_to_hub: str | None = "u/never") -> BuildConfig:
     return BuildConfig(
-        source="local", model="m", out=str(tmp_path), num_shards=2, shard_index=1,
+        source="local", backend=BackendSpec("m"), out=str(tmp_path), num_shards=2, shard_index=1,
         push_to_hub=push_to_hub,
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ from ouro_toolkit.launch.shard_task import worker_file
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from tests.helpers.instant_server import InstantOpenAIServer
+from ouro_toolkit.serving.stand_in import ShardServer
 from tests.launch.conftest import image_size
 
 NUM_SHARDS = 4
@@ -37,7 +37,7 @@ def make_config(out: Path, images: Path, server_url: str, **extra) -> BuildConfi
         server_url=server_url, num_shards=NUM_SHARDS, proposers=["grouping"],
         decompose=DecomposeConfig(max_depth=1, max_children=2), batch_size=1, progress=False,
     )  # fmt: skip
-    return BuildConfig(**dict(settings, **extra))
+    return BuildConfig.from_dict(dict(settings, **extra))  # the flat names, as older folders
 
 
 def all_rows(out: Path) -> list[dict]:
@@ -49,7 +49,7 @@ def all_rows(out: Path) -> list[dict]:
 def single_process(tmp_path_factory, launch_images):
     """The same 4 shards built one after another in this process: what a launch must equal."""
     out = tmp_path_factory.mktemp("single-process")
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         stats = [
             build_shard(make_config(out, launch_images, server.url, shard_index=i))
             for i in range(NUM_SHARDS)
@@ -63,7 +63,7 @@ def test_a_worker_killed_mid_shard_is_retried_and_nothing_is_lost_or_asked_twice
 ):
     reference_rows, reference_requests = single_process
     out = tmp_path / "out"
-    with InstantOpenAIServer(hold_qa_of=image_size(KILLED_SHARD + NUM_SHARDS)) as server:
+    with ShardServer(hold_qa_of=image_size(KILLED_SHARD + NUM_SHARDS)) as server:
         config = make_config(out, launch_images, server.url)
         result: dict = {}
 
@@ -108,7 +108,7 @@ def test_a_worker_killed_mid_shard_is_retried_and_nothing_is_lost_or_asked_twice
 
 def test_rerun_skips_completed_shards(ray_cluster, tmp_path, launch_images):
     out = tmp_path / "out"
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         config = make_config(out, launch_images, server.url)
         first = launch_build(config, LaunchConfig())
         asked = sum(server.asked.values())
@@ -127,7 +127,7 @@ def test_a_shard_whose_calls_keep_failing_fails_the_launch_by_name(
 
     out = tmp_path / "out"
     refused = image_size(FAILING_SHARD)
-    with InstantOpenAIServer(refuse_qa_of=refused) as server:
+    with ShardServer(refuse_qa_of=refused) as server:
         args = [
             "launch", "--source", "local", "--data-dir", str(launch_images), "--model", "stand-in",
             "--out", str(out), "--backend", "openai", "--server-url", server.url,

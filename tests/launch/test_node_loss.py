@@ -20,7 +20,7 @@ import pytest
 
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
-from tests.helpers.instant_server import InstantOpenAIServer
+from ouro_toolkit.serving.stand_in import ShardServer
 from tests.launch.conftest import image_size
 from tests.launch.test_launch import EXPECTED_IDS, NUM_SHARDS, all_rows, make_config
 
@@ -53,7 +53,7 @@ def descendants(pid: int) -> list[psutil.Process]:
 @pytest.fixture(scope="module")
 def plain_build(tmp_path_factory, launch_images) -> list[dict]:
     out = tmp_path_factory.mktemp("plain")
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         for i in range(NUM_SHARDS):
             assert build_shard(make_config(out, launch_images, server.url, shard_index=i)).complete
     return all_rows(out)
@@ -63,7 +63,7 @@ def test_a_killed_raylet_ends_the_launch_and_the_same_command_finishes_it(
     tmp_path, launch_images, plain_build
 ):
     out = tmp_path / "out"
-    with InstantOpenAIServer(hold_qa_of=image_size(HELD_IMAGE)) as server:
+    with ShardServer(hold_qa_of=image_size(HELD_IMAGE)) as server:
         command = launch_command(launch_images, out, server.url)
         launch = subprocess.Popen(
             command, cwd=ROOT, env=own_ray_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -98,7 +98,7 @@ def test_a_killed_raylet_ends_the_launch_and_the_same_command_finishes_it(
     for i in incomplete:
         assert layout.name(i) in stderr.split("shard(s) incomplete:")[-1], stderr
 
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         again = subprocess.run(
             launch_command(launch_images, out, server.url), cwd=ROOT, env=own_ray_env(),
             capture_output=True, text=True, timeout=600,

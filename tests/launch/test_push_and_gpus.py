@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 
 from ouro_toolkit.launch import LaunchConfig, launch_build
 from ouro_toolkit.launch.shard_task import worker_file
+from ouro_toolkit.serving.stand_in import ShardServer
 from tests.helpers.fake_hub_server import LocalHubProtocolServer
 from tests.helpers.hub_env import FAKE_TOKEN
-from tests.helpers.instant_server import InstantOpenAIServer
 from tests.launch.test_launch import EXPECTED_IDS, NUM_SHARDS, all_rows, make_config
 
 REPO = "ouro-tester/launched"
@@ -28,7 +28,7 @@ def test_push_to_hub_through_ray_leaves_every_shard_once_and_a_card(
     ray_cluster, tmp_path, launch_images, monkeypatch
 ):
     out = tmp_path / "out"
-    with LocalHubProtocolServer(token=FAKE_TOKEN) as hub, InstantOpenAIServer() as server:
+    with LocalHubProtocolServer(token=FAKE_TOKEN) as hub, ShardServer() as server:
         for key, value in {
             "HF_ENDPOINT": hub.url, "HF_TOKEN": FAKE_TOKEN,
             "HF_HUB_DISABLE_XET": "1", "HF_HUB_OFFLINE": "0",
@@ -48,7 +48,7 @@ def test_push_to_hub_through_ray_leaves_every_shard_once_and_a_card(
     assert card.startswith("---\n") and "data/train-*" in card
 
 
-class BothShardsAtOnce(InstantOpenAIServer):
+class BothShardsAtOnce(ShardServer):
     """Holds each shard's first request until both shards have sent one: the two shards then
     provably run at the same time (each has one request in flight until its first answer)."""
 

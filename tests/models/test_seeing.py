@@ -13,7 +13,7 @@ CORPUS = ['{"label": "red circle", "description": "A red circle."}'] * 20 + [
 
 
 def test_default_size_is_in_the_small_range():
-    model, processor = make_seeing_qwen2vl(CORPUS, SeeingConfig(vocab_size=400))
+    model, processor = make_seeing_qwen2vl(CORPUS, SeeingConfig.sized(400))
     params = sum(p.numel() for p in model.parameters())
     assert 2e6 <= params <= 6e6, params
     # Image sides bounded to multiples of 28 so smart_resize keeps them.
@@ -24,7 +24,7 @@ def test_default_size_is_in_the_small_range():
 def test_template_has_no_default_system_prompt_and_marks_answers():
     assert "You are a helpful assistant" not in SEEING_CHAT_TEMPLATE
     assert "{% generation %}" in SEEING_CHAT_TEMPLATE
-    _, processor = make_seeing_qwen2vl(CORPUS, SeeingConfig(vocab_size=300, layers=1))
+    _, processor = make_seeing_qwen2vl(CORPUS, SeeingConfig.sized(300, layers=1))
     text = processor.apply_chat_template(
         [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "hi"}]}],
         add_generation_prompt=True,
@@ -34,7 +34,7 @@ def test_template_has_no_default_system_prompt_and_marks_answers():
 
 
 def test_forward_pass_on_an_image():
-    cfg = SeeingConfig(vocab_size=300, hidden=64, layers=1, intermediate=64, vision_depth=1)
+    cfg = SeeingConfig.sized(300, hidden=64, layers=1, intermediate=64, vision_depth=1)
     model, processor = make_seeing_qwen2vl(CORPUS, cfg)
     prompt = processor.apply_chat_template(
         [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "hi"}]}],

@@ -12,7 +12,8 @@ import io
 import sys
 
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
-from ouro_toolkit.pipeline.proposal_pool import ProposalPool, ProposalSettings
+from ouro_toolkit.decomposition.recipe import TreeRecipe
+from ouro_toolkit.pipeline.proposal_pool import ProposalPool
 from tests.helpers.images import photo
 
 
@@ -24,9 +25,7 @@ def rows(count: int):
 
 
 def main() -> None:
-    settings = ProposalSettings(
-        ("grouping", "ocr"), "DEFAULT", DecomposeConfig(proposal_mode="per-crop")
-    )
+    settings = TreeRecipe(("grouping", "ocr"), decompose=DecomposeConfig(proposal_mode="per-crop"))
     pool = ProposalPool(settings, workers=2)
     try:
         with pool:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.errors import BackendLoadError
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
@@ -63,7 +65,8 @@ def make_config(
         progress=False,
     )
     settings.update(overrides)
-    return BuildConfig(**settings)
+    # Written in the flat names build_config.json had; `from_dict` reads them as it reads an older folder.
+    return BuildConfig.from_dict(settings)
 
 
 @pytest.fixture(scope="module")
@@ -231,9 +234,9 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     """The same step as a plain `datasets.map` over a source dataset (images decoded or not)."""
     from datasets import Dataset
 
-    from builders.registry import iter_source
     from ouro_toolkit.annotate.prompts import load_prompts
     from ouro_toolkit.backends import create_backend
+    from ouro_toolkit.builders.registry import iter_source
     from ouro_toolkit.pipeline.map_step import OuroMapStep
     from ouro_toolkit.proposers import build_proposers
     from ouro_toolkit.source_schema import SOURCE_FEATURES
@@ -245,7 +248,7 @@ def test_map_step_with_datasets_map(image_folder, tiny_model_dir, prompts_file):
     step = OuroMapStep.create(
         backend,
         build_proposers(["grouping"]),
-        DecomposeConfig(max_depth=1, max_children=2),
+        TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=1, max_children=2)),
         load_prompts(prompts_file),
     )
     ouro = source.map(
@@ -313,7 +316,7 @@ def test_unloadable_model_fails_before_any_shard_is_written(
 
 def test_unknown_source_fails_before_anything_loads(tmp_path, prompts_file):
     with pytest.raises(ValueError, match="known sources: .*local"):
-        build_shard(BuildConfig(source="nope", model="m", out=str(tmp_path)))
+        build_shard(BuildConfig(source="nope", backend=BackendSpec("m"), out=str(tmp_path)))
     assert not list(tmp_path.iterdir())
 
 

@@ -21,13 +21,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.layout import BuildLayout
 from ouro_toolkit.pipeline.build import build_shard
 from ouro_toolkit.pipeline.config import BuildConfig
-from tests.helpers.fake_chat_servers import last_text
+from ouro_toolkit.serving.stand_in import QA_MARK, ShardServer, image_size, last_text, messages_key
 from tests.helpers.images import photo
-from tests.helpers.instant_server import QA_MARK, InstantOpenAIServer, image_size, messages_key
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 16  # the ramp 1, 2, 4, 8, 16 covers 31 images: the last batch is one call of 16 QA
@@ -40,7 +41,7 @@ def size_of(index: int) -> tuple[int, int]:
     return 64 + 4 * index, 48 + 3 * index  # each image its own size: how the server tells them
 
 
-class HoldingServer(InstantOpenAIServer):
+class HoldingServer(ShardServer):
     """Answers at once, but holds the QA request of every image whose size is in `hold` until
     `release` is set (the client is killed meanwhile)."""
 
@@ -75,9 +76,10 @@ def folder(tmp_path_factory) -> Path:
 
 def config(out: Path, images: Path, url: str) -> BuildConfig:
     return BuildConfig(
-        source="local", data_dir=str(images), model="stand-in", out=str(out), backend="openai",
-        server_url=url, proposers=["grouping"], decompose=DecomposeConfig(max_depth=0),
-        batch_size=BATCH, concurrency=32, proposal_workers=0, progress=False,
+        source="local", data_dir=str(images), out=str(out),
+        backend=BackendSpec("stand-in", "openai", url, batch_size=BATCH, concurrency=32),
+        tree=TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=0)), proposal_workers=0,
+        progress=False,
     )  # fmt: skip
 
 
@@ -110,7 +112,7 @@ def wait_for(condition, seconds: float) -> bool:
 
 
 def test_a_kill_with_requests_in_flight_asks_again_only_those(tmp_path, folder):
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         clean = build_shard(config(tmp_path / "clean", folder, server.url))
         clean_asked = set(server.asked)
     assert clean.complete and clean.model_calls == len(clean_asked) == 2 * NUM_IMAGES
@@ -154,7 +156,7 @@ def test_a_kill_with_requests_in_flight_asks_again_only_those(tmp_path, folder):
     )
     assert len(in_flight) == len(HELD)
 
-    with InstantOpenAIServer() as server:
+    with ShardServer() as server:
         resumed = build_shard(config(out, folder, server.url))
         asked_again = set(server.asked)
     assert resumed.complete and resumed.cache_hits == len(answered)

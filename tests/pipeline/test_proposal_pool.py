@@ -13,21 +13,19 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ouro_toolkit.decomposition.decompose import DecomposeConfig
+from ouro_toolkit.decomposition.recipe import TreeRecipe
 from ouro_toolkit.pipeline.prepare import prepare_row
 from ouro_toolkit.pipeline.proposal_pool import (
     WARM_UP_SIZE,
     ProposalPool,
-    ProposalSettings,
     available_cores,
     warm_up,
 )
-from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.proposers.base import ProposerUnavailable
 from tests.helpers.images import photo
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = ProposalSettings(("grouping", "ocr"), "DEFAULT", DecomposeConfig())
+SETTINGS = TreeRecipe(("grouping", "ocr"))
 
 
 def _row(i: int, name: str | None) -> dict:
@@ -41,8 +39,8 @@ def _row(i: int, name: str | None) -> dict:
 def test_pool_gives_the_in_process_trees_in_stream_order_with_errors_in_place():
     names = ["coffee", "astronaut", None, "rocket", "chelsea", "coffee"]
     rows = [_row(i, n) for i, n in enumerate(names)]
-    proposers = build_proposers(SETTINGS.proposers)
-    expected = [prepare_row(r, proposers, SETTINGS.decompose) for r in rows]
+    proposers = SETTINGS.build_proposers()
+    expected = [prepare_row(r, proposers, SETTINGS) for r in rows]
     with ProposalPool(SETTINGS, workers=2, max_pending=3) as pool:
         got = list(pool.imap(iter(rows)))
     assert [p.source_row["id"] for p in got] == [r["id"] for r in rows]
@@ -68,7 +66,7 @@ def test_a_source_error_reaches_the_consumer_after_the_rows_before_it():
 
 
 def test_a_worker_that_cannot_build_its_proposers_fails_the_pool_with_the_reason(tmp_path):
-    settings = ProposalSettings(("rpn",), str(tmp_path / "missing.pth"), DecomposeConfig())
+    settings = TreeRecipe(("rpn",), str(tmp_path / "missing.pth"))
     pool = ProposalPool(settings, workers=1)
     with pytest.raises(ProposerUnavailable, match="does not exist"):
         pool.wait_ready()
@@ -188,8 +186,8 @@ class _Broken:
 def test_warm_up_runs_every_proposer_once_and_survives_one_that_fails():
     """Workers warm up before they say ready, so lazy imports are not paid on a real row."""
     recording = _Recording()
-    warm_up([_Broken(), recording], DecomposeConfig())  # must not raise
-    warm_up([recording], DecomposeConfig())
+    warm_up([_Broken(), recording], TreeRecipe())  # must not raise
+    warm_up([recording], TreeRecipe())
     assert recording.sizes == [(WARM_UP_SIZE, WARM_UP_SIZE)]
 
 
@@ -221,8 +219,8 @@ class Spy(build.ProposalPool):
         super().__init__(*args, **kwargs)
 
 build.ProposalPool = Spy
-config = BuildConfig(source="scenes", split="validation", limit=1, backend="oracle",
-                     model="ground-truth-oracle", proposers=["grouping"],
+config = BuildConfig(source="scenes", split="validation", limit=1,
+                     backend={{"model": "ground-truth-oracle", "kind": "oracle"}}, tree={{"proposers": ["grouping"]}},
                      out={str(tmp_path / "out")!r}, proposal_workers=1, progress=False)
 stats = build.build_shard(config)
 print(seen, stats.images, stats.errors)

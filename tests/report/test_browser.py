@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.report import OPEN_BUDGET_S, open_page, write_synthetic_build
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.experiment.truth_check import check_row
 from ouro_toolkit.report.write import write_report
 from tests.report.conftest import HOSTILE_DESCRIPTION, HOSTILE_LABEL
@@ -76,15 +77,17 @@ def test_filters_and_search_narrow_the_gallery(browser, small_build):
 
 def test_scenes_rows_show_truth_boxes_and_scores(browser, tmp_path):
     from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
     from ouro_toolkit.pipeline.inspect import load_build
 
     # A real build of two scenes, every region described by the ground-truth oracle.
     config = BuildConfig(
-        source="scenes", split="validation", limit=2, backend="oracle",
-        model="ground-truth-oracle", out=str(tmp_path / "build"), proposers=["grouping", "ocr"],
-        decompose=DecomposeConfig(max_depth=2, max_children=5), progress=False,
+        source="scenes", split="validation", limit=2,
+        backend=BackendSpec("ground-truth-oracle", "oracle"), out=str(tmp_path / "build"),
+        tree=TreeRecipe(("grouping", "ocr"), decompose=DecomposeConfig(max_depth=2, max_children=5)),
+        progress=False,
         proposal_workers=0,
     )  # fmt: skip
     # Playwright's sync API keeps an event loop running in this thread; the build runs its own.

@@ -80,7 +80,8 @@ def test_what_the_template_writes_is_escaped(tmp_path):
     root = write_build(tmp_path / "b")
     hostile = "<script>alert(1)</script>"
     config = json.loads((root / "build_config.json").read_text())
-    (root / "build_config.json").write_text(json.dumps(config | {"model": hostile}))
+    config["backend"]["model"] = hostile  # where build_config.json keeps the model
+    (root / "build_config.json").write_text(json.dumps(config))
     from datasets import Dataset
 
     from ouro_toolkit.schema import OURO_FEATURES

@@ -120,13 +120,14 @@ def test_meta_is_not_part_of_the_cache_key():
 @pytest.mark.timeout(600)
 def test_oracle_path_names_nine_tenths_of_objects_on_simple_scenes():
     """The default proposers, tree rules and merge, with the oracle describing each region."""
-    from ouro_toolkit.evaluation.scene_quality import Setting, measure
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
+    from ouro_toolkit.evaluation.scene_quality import measure
     from ouro_toolkit.proposers import DEFAULT_PROPOSERS, build_proposers
     from ouro_toolkit.scenes import generate_scenes
 
     scenes = generate_scenes(range(1_000_000, 1_000_008), "simple")
     figures = measure(
-        scenes, build_proposers(DEFAULT_PROPOSERS), Setting(DEFAULT_PROPOSERS)
+        scenes, build_proposers(DEFAULT_PROPOSERS), TreeRecipe(DEFAULT_PROPOSERS)
     ).summary()
     assert figures["d0_named"] >= 0.9, figures
     assert figures["d0_colour"] >= 0.85, figures

@@ -12,6 +12,7 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
+from ouro_toolkit.backends.spec import BackendSpec
 from ouro_toolkit.training import parse_training_args, run_training
 
 ROOT = Path(__file__).parents[2]
@@ -222,6 +223,7 @@ def test_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir, ouro_build_
 def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     """A real `ouro build` shard (tiny model, offline grouping proposer) with one corrupt image."""
     from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
     from tests.helpers.ouro_rows import demo_image
@@ -236,12 +238,10 @@ def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     config = BuildConfig(
         source="local",
         data_dir=str(photos),
-        model=str(tiny_model_dir),
+        backend=BackendSpec(str(tiny_model_dir), batch_size=2),
         out=str(out),
-        proposers=["grouping"],
-        decompose=DecomposeConfig(max_depth=1, max_children=3),
+        tree=TreeRecipe(("grouping",), decompose=DecomposeConfig(max_depth=1, max_children=3)),
         prompts_path=str(prompts),
-        batch_size=2,
         progress=False,
     )
     build_shard(config)

@@ -127,6 +127,7 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
             shutil.copy2(run / name, out / name)
     cfg = json.loads((run / "train_config.json").read_text())
     arch = cfg["architecture"]
+    arch = dict(arch, **arch.get("shape", {}))  # the sizes, nested since SeeingConfig has a shape
     config = json.loads((model / "config.json").read_text())
     size = (model / "model.safetensors").stat().st_size
     weights = cfg["role_weights"]
