@@ -18,6 +18,7 @@ from typing import Any
 
 import ouro_toolkit
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+from ouro_toolkit.annotate.model_settings import model_settings
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.decomposition.decompose import DecomposeConfig
@@ -42,13 +43,17 @@ class OuroMapStep:
         prompts: PromptSet | None = None,
         config_hash: str = "",
         max_description_words: int | None = None,
+        crop_border: int | None = None,
     ) -> OuroMapStep:
+        """`crop_border` None: what the model's folder asks (`annotate.model_settings`)."""
         prompts = prompts or load_prompts()
+        if crop_border is None:
+            crop_border = model_settings(backend.model).crop_border
         provenance = Provenance(
             backend.model, backend.name, prompts.version, ouro_toolkit.__version__, config_hash
         )
         return cls(
-            RecursiveAnnotator(backend, prompts, max_description_words),
+            RecursiveAnnotator(backend, prompts, max_description_words, crop_border),
             list(proposers),
             decompose or DecomposeConfig(),
             provenance,
