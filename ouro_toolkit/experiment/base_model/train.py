@@ -41,7 +41,7 @@ class BaseModelConfig:
     weight_decay: float = 0.01
     # Share of steps per role; crops dominate because they are what the pipeline asks most.
     role_weights: dict[str, float] = field(
-        default_factory=lambda: {"crop": 0.4, "scene": 0.1, "qa": 0.35, "answer": 0.15}
+        default_factory=lambda: {"crop": 0.5, "scene": 0.1, "qa": 0.28, "answer": 0.12}
     )
     train_scenes: int = 1_000_000
     eval_every: int = 100
@@ -53,9 +53,9 @@ class BaseModelConfig:
     # `ouro.json`) at inference; 0: none.
     crop_border: int = 0
     # Crop role: one object of a kind drawn uniformly among the scene's kinds.
-    balanced_crops: bool = False
+    balanced_crops: bool = True
     # Vision-first pretraining of the tower with shape/colour heads (vision.py); 0: none.
-    vision_steps: int = 0
+    vision_steps: int = 500
     vision_batch: int = 32
     vision_lr: float = 1e-3
     # The tower's learning rate in the main loop, as a share of `lr`: the random language
