@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ouro_toolkit.annotate.merge import merge_tree
 from ouro_toolkit.annotate.prompts import PromptSet
@@ -37,11 +37,18 @@ class Annotation:
 
 class RecursiveAnnotator:
     def __init__(
-        self, backend: VLMBackend, prompts: PromptSet, max_description_words: int | None = None
+        self,
+        backend: VLMBackend,
+        prompts: PromptSet,
+        max_description_words: int | None = None,
+        crop_border: int = 0,
     ):
         self.backend = backend
         self.prompts = prompts
         self.max_description_words = max_description_words  # d0 budget; None: unbounded
+        # White pixels around every region crop (never the whole image): 0 for real models;
+        # a model trained on bordered crops (M0) asks for its own width in its folder.
+        self.crop_border = crop_border
 
     async def annotate(
         self, items: list[tuple[Image.Image, RegionTree]], ids: list[str] | None = None
@@ -82,6 +89,8 @@ class RecursiveAnnotator:
         self, image: Image.Image, node: RegionNode, row_id: str = ""
     ) -> VLMRequest:
         crop = image if node.parent_id < 0 else image.crop(tuple(round(v) for v in node.bbox))
+        if self.crop_border and node.parent_id >= 0:
+            crop = ImageOps.expand(crop.convert("RGB"), self.crop_border, fill="white")
         content: list[dict] = [
             {"type": "text", "text": self.prompts.describe_region},
             {"type": "image", "image": crop},

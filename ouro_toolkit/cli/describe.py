@@ -35,8 +35,11 @@ class NodeFailure:
 async def describe_tree(image: Image.Image, tree, backend, prompts) -> list[NodeFailure]:
     """Fill `label` and `description` of every node (all nodes in one backend call); return failures."""
     from ouro_toolkit.annotate.annotator import RecursiveAnnotator, parse_description
+    from ouro_toolkit.annotate.model_settings import model_settings
 
-    annotator = RecursiveAnnotator(backend, prompts)
+    annotator = RecursiveAnnotator(
+        backend, prompts, crop_border=model_settings(backend.model).crop_border
+    )
     requests = [annotator.describe_request(image, node) for node in tree.nodes]
     results = await backend.generate(requests)
     failures = []

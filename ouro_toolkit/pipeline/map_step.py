@@ -18,6 +18,7 @@ from typing import Any
 
 import ouro_toolkit
 from ouro_toolkit.annotate.annotator import RecursiveAnnotator
+from ouro_toolkit.annotate.model_settings import model_settings
 from ouro_toolkit.annotate.prompts import PromptSet, load_prompts
 from ouro_toolkit.backends.base import VLMBackend
 from ouro_toolkit.decomposition.recipe import TreeRecipe
@@ -42,16 +43,20 @@ class OuroMapStep:
         prompts: PromptSet | None = None,
         config_hash: str = "",
         max_description_words: int | None = None,
+        crop_border: int | None = None,
     ) -> OuroMapStep:
         """`proposers` default to the recipe's own (built here); give them when they are built
-        already, e.g. in proposal workers or as stand-ins in a test."""
+        already, e.g. in proposal workers or as stand-ins in a test. `crop_border` None: what
+        the model's folder asks (`annotate.model_settings`)."""
         prompts = prompts or load_prompts()
         recipe = recipe or TreeRecipe()
+        if crop_border is None:
+            crop_border = model_settings(backend.model).crop_border
         provenance = Provenance(
             backend.model, backend.name, prompts.version, ouro_toolkit.__version__, config_hash
         )
         return cls(
-            RecursiveAnnotator(backend, prompts, max_description_words),
+            RecursiveAnnotator(backend, prompts, max_description_words, crop_border),
             recipe.build_proposers() if proposers is None else list(proposers),
             recipe,
             provenance,

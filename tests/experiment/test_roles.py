@@ -132,8 +132,8 @@ def test_padding_carries_no_label_and_the_answers_keep_their_ids(sampler, small)
 def test_schedule_meets_the_weights_and_lr_warms_then_decays():
     cfg = BaseModelConfig(steps=200, warmup=10)
     roles = role_schedule(cfg)
-    # 200 steps at 0.4 / 0.1 / 0.35 / 0.15, exactly, in a shuffled order.
-    assert {r: roles.count(r) for r in ROLES} == {"crop": 80, "scene": 20, "qa": 70, "answer": 30}
+    # 200 steps at 0.5 / 0.1 / 0.28 / 0.12, exactly, in a shuffled order.
+    assert {r: roles.count(r) for r in ROLES} == {"crop": 100, "scene": 20, "qa": 56, "answer": 24}
     assert len(roles) == 200 and roles != sorted(roles, key=ROLES.index)
     # Linear warm-up over 10 steps, then a cosine from lr down to lr * min_lr_ratio (0.1).
     assert lr_at(0, cfg) == pytest.approx(cfg.lr / 10)

@@ -15,7 +15,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Train M0 from scratch on procedural scenes.")
     parser.add_argument("out", help="run folder (checkpoint, train_log.jsonl, model/)")
     defaults = BaseModelConfig()
-    for name in ("seed", "steps", "batch_size", "eval_every", "eval_crops", "threads"):
+    for name in (
+        "seed",
+        "steps",
+        "batch_size",
+        "eval_every",
+        "eval_crops",
+        "threads",
+        "vision_steps",
+    ):
         parser.add_argument(
             f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name)
         )
@@ -26,10 +34,17 @@ def main() -> None:
     start = time.time()
     print(train_base_model(out, BaseModelConfig(**args)))
     if ship_to:
-        from ouro_toolkit.experiment.base_model.ship import FINAL_ACCURACY, measure_crops, ship
+        from ouro_toolkit.experiment.base_model.ship import (
+            FINAL_ACCURACY,
+            SIGHT,
+            measure_crops,
+            measure_sight,
+            ship,
+        )
 
         minutes = (time.time() - start) / 60
         measure_crops(f"{out}/model", f"{out}/{FINAL_ACCURACY}")
+        measure_sight(f"{out}/model", f"{out}/{SIGHT}")
         print(ship(out, ship_to, minutes=minutes))
 
 

@@ -14,6 +14,7 @@ MODEL_FILES = (
     "tokenizer.json",
     "tokenizer_config.json",
     "chat_template.jinja",
+    "ouro.json",  # how the annotator must call it (its crop border)
 )
 
 CARD = """\
@@ -22,8 +23,8 @@ CARD = """\
 The base model of the bootstrapping experiment (`ouro experiment`) and of `make demo`.
 {params:.2f}M parameters (text: hidden {hidden}, {layers} layers; vision: depth {vdepth}, embed
 {vembed}), a {vocab}-token byte-level BPE trained on its own prompts and answers, no default
-system prompt, images 56..224 px. Weights stored in float16 ({size_mb:.1f} MB); loaders upcast.
-
+system prompt, images {min_side}..224 px. Weights stored in float16 ({size_mb:.1f} MB); loaders upcast.
+{recipe}
 ## What it was trained on
 
 Samples drawn on the fly from seeded procedural scenes (`ouro_toolkit.scenes`, train seeds
@@ -48,7 +49,7 @@ Training log: `train_log.jsonl` (loss per step, samples/s, crop accuracy every {
 | --- | --- | --- | --- | --- |
 {accuracy_rows}
 {final}
-
+{sight}
 ## Limits
 
 It knows only the scenes world (shapes, houses, signs, flowers, cars; 11 colours). It was
@@ -90,13 +91,74 @@ def measure_crops(model_dir: str | Path, out_file: str | Path, n: int = 200) -> 
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
+    from ouro_toolkit.annotate.model_settings import model_settings
     from ouro_toolkit.experiment.base_model.train import crop_accuracy, heldout_crops
 
     model = AutoModelForImageTextToText.from_pretrained(model_dir, dtype=torch.float32).eval()
     processor = AutoProcessor.from_pretrained(model_dir)
-    acc = {"crops": n, "first_seed": 9_000_000, **crop_accuracy(model, processor, heldout_crops(n))}
+    crops = heldout_crops(n, crop_border=model_settings(str(model_dir)).crop_border)
+    acc = {"crops": n, "first_seed": 9_000_000, **crop_accuracy(model, processor, crops)}
     Path(out_file).write_text(json.dumps(acc) + "\n")
     return acc
+
+
+SIGHT = "sight.json"
+
+
+def measure_sight(model_dir: str | Path, out_file: str | Path) -> dict:
+    """The held-out sight benchmark (`benchmarks/m0_sight.py`) of a model folder, kept as JSON."""
+    import tempfile
+
+    from ouro_toolkit.backends.transformers_backend import TransformersBackend
+    from ouro_toolkit.experiment.base_model import sight
+
+    backend = TransformersBackend(str(model_dir), max_pixels=sight.MAX_PIXELS)
+    cases = sight.crop_cases()
+    crops = sight.crop_table(cases, sight.describe_labels(backend, cases))
+    with tempfile.TemporaryDirectory() as tmp:
+        build = sight.build_figures(str(model_dir), Path(tmp) / "build", backend=backend)
+    figures = {"crops": crops, "build": build}
+    Path(out_file).write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
+
+
+def sight_section(path: Path) -> str:
+    if not path.is_file():
+        return ""
+    from ouro_toolkit.experiment.base_model.sight import (
+        BUILD_SCENES,
+        CROP_SCENES,
+        FIRST_SEED,
+        format_table,
+    )
+
+    figures = json.loads(path.read_text())
+    return (
+        f"\n## Held-out sight benchmark (`benchmarks/m0_sight.py`)\n\n"
+        f"Every object of the `scenes` test split's first {CROP_SCENES} scenes (seeds {FIRST_SEED}+,"
+        f" never trained on), described through the annotator's request and the embedded backend:"
+        f" on its true box, and on a proposer-like box (15% padding a side, up to 10% off-centre,"
+        f" clipped). Then a real `ouro build` of the first {BUILD_SCENES} test scenes.\n\n"
+        + format_table(figures["crops"], figures["build"])
+        + "\n"
+    )
+
+
+def recipe_note(cfg: dict) -> str:
+    notes = []
+    if cfg.get("vision_steps"):
+        notes.append(
+            f"The vision tower was first trained alone for {cfg['vision_steps']} steps of "
+            f"{cfg['vision_batch']} crops with shape/name and colour heads (then dropped)."
+        )
+    if cfg.get("crop_border"):
+        notes.append(
+            f"Region crops carry a {cfg['crop_border']} px white border, in training and in use "
+            f"(`ouro.json` in this folder tells the annotator)."
+        )
+    if cfg.get("balanced_crops"):
+        notes.append("Crops pick an object kind uniformly (free shape, part, composite, word).")
+    return ("\n" + " ".join(notes) + "\n") if notes else ""
 
 
 def history(log_path: Path) -> str:
@@ -121,8 +183,9 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
     model = run / "model"
     out.mkdir(parents=True, exist_ok=True)
     for name in MODEL_FILES:
-        shutil.copy2(model / name, out / name)
-    for name in ("train_log.jsonl", "train_config.json", FINAL_ACCURACY):
+        if (model / name).is_file():
+            shutil.copy2(model / name, out / name)
+    for name in ("train_log.jsonl", "train_config.json", FINAL_ACCURACY, SIGHT):
         if (run / name).is_file():
             shutil.copy2(run / name, out / name)
     cfg = json.loads((run / "train_config.json").read_text())
@@ -156,6 +219,9 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
             accuracy_rows="\n".join(accuracy_rows(run / "train_log.jsonl")),
             history=history(run / "train_log.jsonl"),
             final=final_accuracy(run / FINAL_ACCURACY),
+            sight=sight_section(run / SIGHT),
+            min_side=round(arch["min_pixels"] ** 0.5),
+            recipe=recipe_note(cfg),
             minutes=minutes,
         )
     )

@@ -41,7 +41,7 @@ class BaseModelConfig:
     weight_decay: float = 0.01
     # Share of steps per role; crops dominate because they are what the pipeline asks most.
     role_weights: dict[str, float] = field(
-        default_factory=lambda: {"crop": 0.4, "scene": 0.1, "qa": 0.35, "answer": 0.15}
+        default_factory=lambda: {"crop": 0.5, "scene": 0.1, "qa": 0.28, "answer": 0.12}
     )
     train_scenes: int = 1_000_000
     eval_every: int = 100
@@ -49,6 +49,18 @@ class BaseModelConfig:
     tokenizer_samples: int = 300
     threads: int = 2
     architecture: SeeingConfig = field(default_factory=SeeingConfig)
+    # White pixels around every region crop, at training and (through the model folder's
+    # `ouro.json`) at inference; 0: none.
+    crop_border: int = 0
+    # Crop role: one object of a kind drawn uniformly among the scene's kinds.
+    balanced_crops: bool = True
+    # Vision-first pretraining of the tower with shape/colour heads (vision.py); 0: none.
+    vision_steps: int = 500
+    vision_batch: int = 32
+    vision_lr: float = 1e-3
+    # The tower's learning rate in the main loop, as a share of `lr`: the random language
+    # model's first gradients would otherwise undo what pretraining taught it.
+    vision_lr_scale: float = 0.2
 
 
 def encode(sample: Sample, processor) -> dict[str, Any]:
@@ -123,9 +135,9 @@ def generate(model, processor, samples: list[Sample], max_new_tokens: int) -> li
     return processor.batch_decode(out[:, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
-def heldout_crops(n: int, prompts=None) -> list[Sample]:
+def heldout_crops(n: int, prompts=None, crop_border: int = 0) -> list[Sample]:
     """`n` crops of held-out scenes, one object each (exact boxes), seeded."""
-    sampler = RoleSampler(HELDOUT_FIRST_SEED, 10_000, prompts)
+    sampler = RoleSampler(HELDOUT_FIRST_SEED, 10_000, prompts, crop_border=crop_border)
     rng = random.Random(1234)
     out = []
     while len(out) < n:
@@ -187,21 +199,27 @@ def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    sampler = RoleSampler(0, cfg.train_scenes)
+    sampler = RoleSampler(
+        0, cfg.train_scenes, crop_border=cfg.crop_border, balanced_crops=cfg.balanced_crops
+    )
     model, processor = initial_model(out, sampler, cfg)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.AdamW(
+        param_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay
+    )
     ckpt, start = out / "checkpoint.pt", 0
+    logfile = (out / "train_log.jsonl").open("a")
     if ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         start = state["step"]
         print(f"resumed at step {start}", file=sys.stderr)
+    elif cfg.vision_steps:
+        vision_first(model, processor, sampler, cfg, out, logfile)
     schedule = role_schedule(cfg)
     pad_id = processor.tokenizer.pad_token_id
     image_token_id = model.config.image_token_id
-    evals = heldout_crops(cfg.eval_crops)
-    logfile = (out / "train_log.jsonl").open("a")
+    evals = heldout_crops(cfg.eval_crops, crop_border=cfg.crop_border)
     t0, seen = time.time(), 0
     for step in range(start, cfg.steps):
         role = schedule[step]
@@ -212,7 +230,7 @@ def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
             image_token_id,
         )
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, cfg)
+            group["lr"] = lr_at(step, cfg) * group["scale"]
         model.train()
         loss = model(**batch).loss
         optimizer.zero_grad(set_to_none=True)
@@ -241,7 +259,47 @@ def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
             print(json.dumps(record), file=sys.stderr, flush=True)
     model_dir = save_half(model.eval(), processor, out / "model")
     (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n")
+    write_ouro_settings(model_dir, cfg)
     return model_dir
+
+
+def param_groups(model, cfg: BaseModelConfig) -> list[dict[str, Any]]:
+    """The vision tower at `vision_lr_scale` of the learning rate, the rest at 1."""
+    tower = {id(p) for p in model.model.visual.parameters()}
+    rest = [p for p in model.parameters() if id(p) not in tower]
+    scale = cfg.vision_lr_scale if cfg.vision_steps else 1.0
+    return [
+        {"params": rest, "scale": 1.0},
+        {"params": list(model.model.visual.parameters()), "scale": scale},
+    ]
+
+
+def write_ouro_settings(model_dir: Path, cfg: BaseModelConfig) -> None:
+    """How the annotator must call this model (read by `annotate.model_settings`)."""
+    from ouro_toolkit.annotate.model_settings import SETTINGS_FILE
+
+    (model_dir / SETTINGS_FILE).write_text(json.dumps({"crop_border": cfg.crop_border}) + "\n")
+
+
+def vision_first(model, processor, sampler: RoleSampler, cfg: BaseModelConfig, out: Path, logfile):
+    """The tower pretrained alone (vision.py), once per run: kept in `vision.pt` so a run
+    interrupted before its first checkpoint does not pretrain again."""
+    import torch
+
+    from ouro_toolkit.experiment.base_model.vision import pretrain_vision
+
+    saved = out / "vision.pt"
+    if saved.exists():
+        model.model.visual.load_state_dict(torch.load(saved, weights_only=True))
+        return
+    records = pretrain_vision(
+        model, processor, sampler, cfg.vision_steps, cfg.vision_batch, cfg.vision_lr, cfg.seed
+    )
+    for record in records:
+        logfile.write(json.dumps(record) + "\n")
+    logfile.flush()
+    torch.save(model.model.visual.state_dict(), saved.with_suffix(".tmp"))
+    saved.with_suffix(".tmp").replace(saved)
 
 
 def export_checkpoint(run_dir: str | Path, out_dir: str | Path, cfg: BaseModelConfig) -> Path:
