@@ -22,9 +22,7 @@ def _config(steps: int) -> BaseModelConfig:
         balanced_crops=True,
         vision_steps=2,
         vision_batch=2,
-        architecture=SeeingConfig(
-            vocab_size=350, hidden=64, layers=1, intermediate=64, vision_depth=1
-        ),
+        architecture=SeeingConfig.sized(350, hidden=64, layers=1, intermediate=64, vision_depth=1),
     )
 
 
