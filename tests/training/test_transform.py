@@ -61,7 +61,7 @@ def test_crop_choice_is_seeded_per_row_and_varies_with_the_seed():
     row = demo_row("astronaut")
 
     def chosen(seed: int) -> list[bytes]:
-        _, images = OuroTransform(k=3, seed=seed, max_pixels=None).convert(row)
+        _, images = OuroTransform(k=3, crop_seed=seed, max_pixels=None).convert(row)
         return [im.tobytes() for im in images[1:]]
 
     assert chosen(0) == chosen(0)  # same row, same seed -> same crops (also across processes)
