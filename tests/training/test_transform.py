@@ -10,8 +10,8 @@ from datasets import Dataset
 
 from ouro_toolkit.schema import OURO_FEATURES
 from ouro_toolkit.training.data import load_ouro_dataset, prepare_dataset
+from ouro_toolkit.training.demo_rows import demo_image, demo_row, demo_rows, failed_row
 from ouro_toolkit.training.transform import OuroTransform, bound_pixels, pixel_box
-from tests.helpers.ouro_rows import demo_image, demo_row, demo_rows, failed_row
 
 ASTRONAUT_REGIONS = 8  # non-root nodes in the astronaut row's hand-made tree
 
