@@ -1,6 +1,7 @@
 """`ouro launch` on Ray vs the same shards as a plain sequential loop, on this machine.
 
     OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/launch.py [--shards 4] [--images-per-shard 2] [--rounds 2]
+        [--ray one every]
 
 Every shard is a real build: real photos, the grouping proposer, the tiny random Qwen2-VL on the
 embedded backend (each shard loads it, as a shard on a cluster would). Three runs of the same
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.pipeline import write_images  # noqa: E402
 
+RAY_RUNS = ("one", "every")
 PROMPTS = "version: bench-launch\ndescribe_max_new_tokens: 8\nqa_max_new_tokens: 16\n"
 
 
@@ -126,6 +128,11 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--images-per-shard", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--ray", nargs="+", choices=RAY_RUNS, default=list(RAY_RUNS),
+        help="the Ray runs: 'one' (--max-in-flight 1), 'every' (every shard in flight); "
+        "each starts its own local instance",
+    )  # fmt: skip
     args = parser.parse_args()
     from ouro_toolkit.models.tiny import make_tiny_qwen2vl
 
@@ -143,37 +150,41 @@ def main() -> None:
         loops, ones, everys = [], [], []
         for r in range(args.rounds):
             loops.append(sequential_loop(config(f"loop{r}")))
-            ones.append(ray_run(config(f"ray1-{r}"), max_in_flight=1))
-            everys.append(ray_run(config(f"rayN-{r}"), max_in_flight=None))
+            if "one" in args.ray:
+                ones.append(ray_run(config(f"ray1-{r}"), max_in_flight=1))
+            if "every" in args.ray:
+                everys.append(ray_run(config(f"rayN-{r}"), max_in_flight=None))
 
     loop = statistics.median(loops)
-    one = {"seconds": statistics.median(r["seconds"] for r in ones)}
-    every = {"seconds": statistics.median(r["seconds"] for r in everys)}
     print(
         f"{args.shards} shards x {args.images_per_shard} images, tiny Qwen2-VL (embedded), "
         f"{os.cpu_count()} CPUs seen; medians of {args.rounds} alternated rounds"
     )
     print(f"sequential loop (one process):   {loop:7.2f}s   rounds: {_rounds(loops)}")
-    for label, run, runs in (
-        ("Ray, --max-in-flight 1:", one, ones),
-        ("Ray, every shard in flight:", every, everys),
+    for label, runs in (
+        ("Ray, --max-in-flight 1:", ones),
+        ("Ray, every shard in flight:", everys),
     ):
+        if runs:
+            seconds = statistics.median(r["seconds"] for r in runs)
+            print(
+                f"{label:<33}{seconds:7.2f}s = {seconds / loop:.2f}x the loop   "
+                f"rounds: {_rounds([r['seconds'] for r in runs])}"
+            )
+    if ones:
+        per = [o for r in ones for o in r["overheads"]]
         print(
-            f"{label:<33}{run['seconds']:7.2f}s = {run['seconds'] / loop:.2f}x the loop   "
-            f"rounds: {_rounds([r['seconds'] for r in runs])}"
+            "Ray overhead per shard (--max-in-flight 1; submit-to-result in the driver minus the "
+            f"task's own time; the first task of an instance includes importing the toolkit in its "
+            f"worker): median {statistics.median(per) * 1000:.0f} ms, max {max(per) * 1000:.0f} ms; "
+            f"total per launch {sum(per) / args.rounds:.2f}s for {args.shards} shards"
         )
-    per = [o for r in ones for o in r["overheads"]]
-    print(
-        "Ray overhead per shard (--max-in-flight 1; submit-to-result in the driver minus the "
-        f"task's own time; the first task of an instance includes importing the toolkit in its "
-        f"worker): median {statistics.median(per) * 1000:.0f} ms, max {max(per) * 1000:.0f} ms; "
-        f"total per launch {sum(per) / args.rounds:.2f}s for {args.shards} shards"
-    )
-    waits = [o for r in everys for o in r["overheads"]]
-    print(
-        "every shard in flight: submit-to-result minus task time, which adds waiting for a free "
-        f"CPU: median {statistics.median(waits):.2f}s per shard"
-    )
+    if everys:
+        waits = [o for r in everys for o in r["overheads"]]
+        print(
+            "every shard in flight: submit-to-result minus task time, which adds waiting for a "
+            f"free CPU: median {statistics.median(waits):.2f}s per shard"
+        )
     starts = [r["start"] for r in ones + everys]
     memory = [r["memory"] for r in ones + everys]
     print(

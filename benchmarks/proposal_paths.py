@@ -1,6 +1,6 @@
 """Fast vs per-crop proposals: what each finds, what each costs, on real photos at 640x480.
 
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/proposal_paths.py [--photos 8]
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/proposal_paths.py [--photos 8] [--size 640x480]
 
 Both paths build the tree of the same photo with the default proposers, one after the other in
 the same process, so their CPU-ms compare side by side. Recall of A against B at IoU 0.5: the
@@ -27,12 +27,13 @@ from ouro_toolkit.proposers import build_proposers
 from ouro_toolkit.regions.box import iou
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.regions import image_size  # noqa: E402
 from benchmarks.throughput import PHOTOS, SIZE  # noqa: E402  (the same photos, one list)
 
 
-def photos(count: int) -> list[tuple[str, Image.Image]]:
+def photos(count: int, size: tuple[int, int] = SIZE) -> list[tuple[str, Image.Image]]:
     names = [PHOTOS[i % len(PHOTOS)] for i in range(count)]
-    return [(n, Image.fromarray(getattr(data, n)()).convert("RGB").resize(SIZE)) for n in names]
+    return [(n, Image.fromarray(getattr(data, n)()).convert("RGB").resize(size)) for n in names]
 
 
 def recall(found, reference) -> float:
@@ -54,15 +55,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1, help="proposer threads (as a worker)")
+    parser.add_argument(
+        "--size", type=image_size, default=SIZE, metavar="WxH", help="photo size (default 640x480)"
+    )
     args = parser.parse_args()
     proposers = build_proposers(None, threads=args.threads)
-    print(f"proposers: {', '.join(p.name for p in proposers)}; photos at {SIZE[0]}x{SIZE[1]}")
+    print(
+        f"proposers: {', '.join(p.name for p in proposers)}; photos at {args.size[0]}x{args.size[1]}"
+    )
     fast, per_crop = DecomposeConfig(), DecomposeConfig(proposal_mode="per-crop")
-    build_region_tree(photos(1)[0][1], proposers, fast)  # warm-up: sessions, first allocations
+    warm_up = photos(1, args.size)[0][1]
+    build_region_tree(warm_up, proposers, fast)  # sessions, first allocations
     totals = {"fast": [0.0, 0], "per-crop": [0.0, 0], "fast (no budget)": [0.0, 0]}
     recalls: dict[str, list[float]] = {k: [] for k in ("nb_f_pc", "nb_pc_f", "b_f_pc", "b_pc_f")}
     print(f"{'photo':>22} {'per-crop':>18} {'fast':>18} {'fast/pc recall':>15} {'pc/fast':>8}")
-    for name, image in photos(args.photos):
+    for name, image in photos(args.photos, args.size):
         unbounded = 10_000
         pc_tree, pc_cpu, _ = timed_tree(image, proposers, replace(per_crop, max_regions=unbounded))
         f_tree, f_cpu, _ = timed_tree(image, proposers, replace(fast, max_regions=unbounded))

@@ -1,6 +1,7 @@
 """Region proposal cost per image, and the tree builder's overhead over the proposer calls alone.
 
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/regions.py [--repeats 3]
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/regions.py [--repeats 3] [--photos 4]
+        [--sizes 640x480 1280x960]
 
 For each size (640x480, 1280x960) and each proposer: seconds per full-image call. Then a whole
 tree build (objects + ocr) with the proposers' time measured inside the same run: the overhead
@@ -61,9 +62,23 @@ def _random_checkpoint() -> str:
     return str(path)
 
 
+def image_size(text: str) -> tuple[int, int]:
+    """`WxH` (an argparse type) -> (width, height)."""
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--photos", type=int, default=len(PHOTOS), choices=range(1, len(PHOTOS) + 1),
+        help=f"the first N of {', '.join(PHOTOS)}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sizes", type=image_size, nargs="+", default=list(SIZES), metavar="WxH",
+        help="image sizes (default 640x480 1280x960)",
+    )  # fmt: skip
     args = parser.parse_args()
     names = ["rpn", "grouping", "ocr", "layout"]
     rpn_weights = "DEFAULT"
@@ -74,8 +89,11 @@ def main() -> None:
         print(
             "rpn: no pretrained weights here; timed with random weights (cost only, boxes meaningless)"
         )
-    for size in SIZES:
-        images = [Image.fromarray(getattr(data, p)()).convert("RGB").resize(size) for p in PHOTOS]
+    for size in args.sizes:
+        images = [
+            Image.fromarray(getattr(data, p)()).convert("RGB").resize(size)
+            for p in PHOTOS[: args.photos]
+        ]
         print(f"\n== {size[0]}x{size[1]}, {len(images)} photos x {args.repeats} repeats ==")
         for name in names:
             (proposer,) = build_proposers([name], rpn_weights=rpn_weights)

@@ -1,7 +1,7 @@
 """How much the source builders cost on top of reading the Parquet file itself.
 
-Writes a TextVQA-layout Parquet (real photos from skimage.data, JPEG, SIZE px, two questions per
-image) and times, side by side in one run:
+Writes a TextVQA-layout Parquet (the card's thirteen columns, made up here; real photos from
+skimage.data, JPEG, SIZE px, two questions per image) and times, side by side in one run:
   1. pyarrow alone: `ParquetFile.iter_batches` + `to_pylist` (the floor: no normalisation),
   2. `iter_source(..., verify_images=False)`: normalisation, grouping, datasets streaming,
   3. `iter_source(...)` default: 2. plus decoding every image once to catch corrupt ones.
@@ -34,7 +34,6 @@ from PIL import Image  # noqa: E402
 from skimage import data  # noqa: E402
 
 from ouro_toolkit.builders.registry import iter_source  # noqa: E402
-from tests.helpers.source_layouts import TEXTVQA_FEATURES, textvqa_columns  # noqa: E402
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "camera")
 
@@ -47,15 +46,33 @@ def jpeg(name: str, size: int) -> bytes:
     return buffer.getvalue()
 
 
-def write_fixture(root: Path, rows: int, size: int) -> Path:
+def textvqa_columns(rows: int, size: int) -> dict[str, list]:
+    """`rows` question rows in the columns of `lmms-lab/textvqa` (builders/textvqa.py), two a photo;
+    every column but the image is cheap made-up text, as the real ones are next to the image."""
     photos = [jpeg(name, size) for name in PHOTOS]
-    image_ids = [f"img{i // 2:06d}" for i in range(rows)]
-    images = [{"bytes": photos[(i // 2) % len(photos)], "path": None} for i in range(rows)]
     questions = [f"What is shown in picture {i}?" for i in range(rows)]
-    columns = textvqa_columns(image_ids, questions, images, [["a thing"] * 10] * rows)
+    return {
+        "image_id": [f"img{i // 2:06d}" for i in range(rows)],
+        "question_id": list(range(34602, 34602 + rows)),
+        "question": questions,
+        "question_tokens": [q.lower().split() for q in questions],
+        "image": [{"bytes": photos[(i // 2) % len(photos)], "path": None} for i in range(rows)],
+        "image_width": [size] * rows,
+        "image_height": [size * 3 // 4] * rows,
+        "flickr_original_url": ["https://farm.example/x.jpg"] * rows,
+        "flickr_300k_url": ["https://farm.example/x_z.jpg"] * rows,
+        "answers": [["a thing"] * 10] * rows,
+        "image_classes": [["Text"]] * rows,
+        "set_name": ["val"] * rows,
+        "ocr_tokens": [["stop"]] * rows,
+    }
+
+
+def write_fixture(root: Path, rows: int, size: int) -> Path:
     path = root / "data" / "validation-00000-of-00001.parquet"
     path.parent.mkdir(parents=True)
-    datasets.Dataset.from_dict(columns, features=TEXTVQA_FEATURES).to_parquet(str(path))
+    table = datasets.Dataset.from_dict(textvqa_columns(rows, size))
+    table.cast_column("image", datasets.Image()).to_parquet(str(path))
     return root
 
 

@@ -47,7 +47,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def ouro_rows(n: int) -> list[dict]:
-    from tests.helpers.ouro_rows import DEMO_NAMES, demo_row
+    from ouro_toolkit.training.demo_rows import DEMO_NAMES, demo_row
 
     base = [demo_row(name) for name in DEMO_NAMES]
     rows = []

@@ -227,17 +227,27 @@ def test_tests_share_helpers_only_through_tests_helpers():
     assert offenders == []
 
 
+def imports_tests(path: Path) -> bool:
+    """Whether the file imports `tests` or anything under it (lazy imports included)."""
+    return any(
+        (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "tests")
+        or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "tests" for a in n.names))
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    )
+
+
 def test_library_never_imports_tests():
-    offenders = [
-        f"{source} -> tests"
-        for source, path in modules().items()
-        if any(
-            (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "tests")
-            or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "tests" for a in n.names))
-            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        )
-    ]
+    offenders = [f"{source} -> tests" for source, path in modules().items() if imports_tests(path)]
     assert offenders == []
+
+
+def test_benchmarks_never_import_tests():
+    # A speed script runs from a clone with the package installed; what it shares with the tests
+    # lives in the package (the stand-in server, the demo rows), or it builds its own data.
+    scripts = sorted((ROOT / "benchmarks").rglob("*.py"))
+    assert len(scripts) > 10
+    assert [str(p.relative_to(ROOT)) for p in scripts if imports_tests(p)] == []
+    assert imports_tests(ROOT / "tests" / "builders" / "test_sources.py")  # the check can fail
 
 
 def import_table() -> str:

@@ -1,5 +1,6 @@
 """Every benchmark script starts from the repo root, both as `python benchmarks/NAME.py` and as
-`python -m benchmarks.NAME`.
+`python -m benchmarks.NAME`, and runs to completion at its smallest setting (a figure it prints
+at the end is checked, never its value as a speed).
 
 The script form runs as on a fresh clone with `pip install -e .`: the repo root is not on the
 import path and only the packages pyproject installs can be imported (a development environment
@@ -108,3 +109,67 @@ def test_backends_runs_its_smallest_setting(installed_packages):
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.search(r"^backend / raw socket +\d+\.\d+x", done.stdout, re.M)
     assert re.search(r"^cache replay +: .*\(0 model calls\)", done.stdout, re.M)
+
+
+# The other scripts at their smallest setting, each with a printed figure that only a run to the
+# end prints: (arguments, patterns that must match a line of stdout).
+SMALLEST_RUNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "embedded": (
+        ("--requests", "2", "--batch-sizes", "2", "--threads", "1", "--rounds", "1",
+         "--max-new-tokens", "8"),
+        (r"^fastest: batch 2, 1 thread\(s\): \d+\.\d+ req/s",),
+    ),
+    "eval": (
+        ("--samples", "2", "--batch-size", "2"),
+        (r"^ratio in-process / HTTP: \d+\.\d+x", r"^cider +\d+\.\d{3}$"),
+    ),
+    "launch": (
+        ("--shards", "1", "--images-per-shard", "1", "--rounds", "1", "--ray", "one"),
+        (r"^Ray, --max-in-flight 1: +\d+\.\d+s = \d+\.\d+x the loop",),
+    ),
+    "pipeline": (
+        ("--images", "2", "--memory", "1,2"),
+        (r"^model calls \d+ for \d+ regions \+ 2 images", r"^peak RSS 2 vs 1 images: \d\.\d{3}x"),
+    ),
+    "proposal_paths": (
+        ("--photos", "1", "--size", "160x120"),
+        (r"^fast vs per-crop CPU per image: \d+\.\dx less",),
+    ),
+    "regions": (
+        ("--repeats", "1", "--photos", "1", "--sizes", "160x120"),
+        (r"^== 160x120, 1 photos x 1 repeats ==", r"^tree build \(objects\+ocr\): \d+\.\d{3} s / image"),
+    ),
+    "report": (
+        ("--rows", "2", "--image-side", "32", "--repeats", "1"),
+        (r"^rows matching / cards drawn: +2 / 2$", r"^open to first page drawn: +median \d"),
+    ),
+    "soak_kill": (
+        ("--kills", "1", "--images", "2"),
+        (r"^clean build: \d+ answers", r"^rows equal to the clean build's: True$"),
+    ),
+    "throughput": (
+        ("--images", "1", "--scaling-images", "1", "--repeats", "1"),
+        (r"^1 -> 2 proposal workers \(best of 1\): \d+\.\d+x faster",
+         r"^prefix shared by consecutive region requests .*: \d+ of \d+ prompt tokens"),
+    ),
+    "training": (
+        ("--rows", "2", "--steps", "2", "--repeats", "1", "--batch", "1", "--k", "1"),
+        (r"^TRL, list-mask collator / bare PEFT: \d+\.\d+x", r"outputs identical .*: True$",
+         r"^ratio ours / pre-built: \d+\.\d+x", r"^  7 +\d+\.\d\d +\d+ +\d+$"),
+    ),
+}  # fmt: skip
+RUN_ABOVE = {"quality", "backends", "source_streaming"}
+
+
+def test_every_benchmark_runs_to_completion_in_the_suite():
+    assert set(SMALLEST_RUNS) | RUN_ABOVE == set(SCRIPTS)
+    assert not set(SMALLEST_RUNS) & RUN_ABOVE
+
+
+@pytest.mark.parametrize("name", sorted(SMALLEST_RUNS))
+def test_benchmark_runs_its_smallest_setting(name, installed_packages):
+    args, patterns = SMALLEST_RUNS[name]
+    done = run_script(installed_packages, name, *args)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for pattern in patterns:
+        assert re.search(pattern, done.stdout, re.M), (pattern, done.stdout[-3000:])

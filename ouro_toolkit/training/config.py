@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS, OuroTransform
+from ouro_toolkit.training.transform import OuroTransform, TransformSettings
 
 # LoRA on the language model's projections only (paper §3.2); `all-linear` would also adapt the
 # vision tower. PEFT full-matches a string `target_modules` against module names.
@@ -21,8 +21,9 @@ LANGUAGE_MODEL_LORA_REGEX = (
 
 
 @dataclass
-class OuroDataConfig:
-    """Where the OURO rows come from and how each becomes a training conversation."""
+class OuroDataConfig(TransformSettings):
+    """Where the OURO rows come from and how each becomes a training conversation (the
+    `TransformSettings` fields, which come first on the command line)."""
 
     dataset_name: str | None = field(
         default=None,
@@ -44,70 +45,6 @@ class OuroDataConfig:
             "help": "Split evaluated on when `eval_strategy` is not 'no' (None: no evaluation set)."
         },
     )
-    k: int = field(
-        default=5,
-        metadata={
-            "help": "Number of sub-region crops shown beside the full image, drawn at random (seeded per row) "
-            "from the region tree's non-root nodes; rows with fewer usable regions get all of them. Paper "
-            "Table 5: 0, 1, 2, 3, 5 (best), 7."
-        },
-    )
-    annotations: str = field(
-        default="enhanced",
-        metadata={
-            "help": "Training targets: 'enhanced' (OURO d0, region descriptions and synthesised QA) or "
-            "'original' (the source's own captions and QA, paper Table 6).",
-            "choices": list(ANNOTATIONS),
-        },
-    )
-    max_pixels: int | None = field(
-        default=262_144,
-        metadata={
-            "help": "Upper bound on width*height of every image and crop (downscaled keeping aspect). 262144 = "
-            "512*512, LLaMA-Factory's `image_max_pixels` for Qwen2-VL."
-        },
-    )
-    crop_seed: int = field(
-        default=0,
-        metadata={
-            "help": "Seed of the per-row crop choice; with a row's id it fixes which regions are shown."
-        },
-    )
-    max_qa: int = field(
-        default=5, metadata={"help": "At most this many QA turns per conversation (paper: 5)."}
-    )
-    region_descriptions: bool = field(
-        default=True,
-        metadata={
-            "help": "Add one turn per shown crop whose target is that region's own description, so the "
-            "description loss covers the image and its regions (§3.2). False trains on d0 and QA only."
-        },
-    )
-    min_crop_side: int = field(
-        default=28,
-        metadata={
-            "help": "Regions narrower or shorter than this (pixels) are never chosen: Qwen2-VL's smallest patch "
-            "group is 28 px."
-        },
-    )
-    crop_choice: str = field(
-        default="random",
-        metadata={
-            "help": "How the k crops are chosen: 'random' (the paper) or 'informed' (the crops whose "
-            "descriptions best cover the words of the row's QA, greedy set cover).",
-            "choices": list(CROP_CHOICES),
-        },
-    )
-    layout: str = field(
-        default="joint",
-        metadata={
-            "help": "'joint' (the paper's): one conversation per row, full image + k crops, the "
-            "description, region and QA turns; 'per_sample': one single-image, single-turn sample "
-            "per target in the benchmark's prompt layout (full image -> d0, full image + each "
-            "question -> its answer, each crop alone -> its description).",
-            "choices": list(LAYOUTS),
-        },
-    )
     max_train_samples: int | None = field(
         default=None,
         metadata={
@@ -116,17 +53,7 @@ class OuroDataConfig:
     )
 
     def transform(self) -> OuroTransform:
-        return OuroTransform(
-            k=self.k,
-            annotations=self.annotations,  # type: ignore[arg-type]
-            max_pixels=self.max_pixels,
-            seed=self.crop_seed,
-            max_qa=self.max_qa,
-            region_descriptions=self.region_descriptions,
-            min_crop_side=self.min_crop_side,
-            crop_choice=self.crop_choice,  # type: ignore[arg-type]
-            layout=self.layout,  # type: ignore[arg-type]
-        )
+        return OuroTransform.from_settings(self)
 
 
 @dataclass

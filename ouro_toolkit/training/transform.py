@@ -41,7 +41,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from PIL import Image
@@ -212,22 +212,92 @@ def _box_text(box: tuple[int, int, int, int], width: int, height: int) -> str:
 
 
 @dataclass
-class OuroTransform:
+class TransformSettings:
+    """How one OURO row becomes training samples: each setting's one default and help text.
+
+    `OuroTransform` applies them; `training.config.OuroDataConfig` extends them, so they are
+    fields of the training recipe and the command line (`help` and `choices` are what
+    `trl.TrlParser` shows). `crop_seed` is not `seed` because `SFTConfig` has a `seed` of its own.
+    """
+
+    k: int = field(
+        default=5,
+        metadata={
+            "help": "Number of sub-region crops shown beside the full image, drawn at random (seeded per row) "
+            "from the region tree's non-root nodes; rows with fewer usable regions get all of them. Paper "
+            "Table 5: 0, 1, 2, 3, 5 (best), 7."
+        },
+    )
+    annotations: str = field(
+        default="enhanced",
+        metadata={
+            "help": "Training targets: 'enhanced' (OURO d0, region descriptions and synthesised QA) or "
+            "'original' (the source's own captions and QA, paper Table 6).",
+            "choices": list(ANNOTATIONS),
+        },
+    )
+    max_pixels: int | None = field(
+        default=262_144,
+        metadata={
+            "help": "Upper bound on width*height of every image and crop (downscaled keeping aspect). 262144 = "
+            "512*512, LLaMA-Factory's `image_max_pixels` for Qwen2-VL."
+        },
+    )
+    crop_seed: int = field(
+        default=0,
+        metadata={
+            "help": "Seed of the per-row crop choice; with a row's id it fixes which regions are shown."
+        },
+    )
+    max_qa: int = field(
+        default=5, metadata={"help": "At most this many QA turns per conversation (paper: 5)."}
+    )
+    region_descriptions: bool = field(
+        default=True,
+        metadata={
+            "help": "Add one turn per shown crop whose target is that region's own description, so the "
+            "description loss covers the image and its regions (§3.2). False trains on d0 and QA only."
+        },
+    )
+    min_crop_side: int = field(
+        default=28,
+        metadata={
+            "help": "Regions narrower or shorter than this (pixels) are never chosen: Qwen2-VL's smallest patch "
+            "group is 28 px."
+        },
+    )
+    crop_choice: str = field(
+        default="random",
+        metadata={
+            "help": "How the k crops are chosen: 'random' (the paper) or 'informed' (the crops whose "
+            "descriptions best cover the words of the row's QA, greedy set cover).",
+            "choices": list(CROP_CHOICES),
+        },
+    )
+    layout: str = field(
+        default="joint",
+        metadata={
+            "help": "'joint' (the paper's): one conversation per row, full image + k crops, the "
+            "description, region and QA turns; 'per_sample': one single-image, single-turn sample "
+            "per target in the benchmark's prompt layout (full image -> d0, full image + each "
+            "question -> its answer, each crop alone -> its description).",
+            "choices": list(LAYOUTS),
+        },
+    )
+
+
+@dataclass
+class OuroTransform(TransformSettings):
     """Batched `datasets` transform from OURO rows to TRL `messages` + `images` columns.
 
     Rows must already be filtered to `status == "ok"` with at least one target (see
     `skip_reason`); `ouro_toolkit.training.data.prepare_dataset` does that.
     """
 
-    k: int = 5
-    annotations: Annotations = "enhanced"
-    max_pixels: int | None = 262_144
-    seed: int = 0
-    max_qa: int = 5
-    region_descriptions: bool = True
-    min_crop_side: int = 28
-    crop_choice: CropChoice = "random"
-    layout: Layout = "joint"
+    @classmethod
+    def from_settings(cls, settings: TransformSettings) -> OuroTransform:
+        """The transform for `settings` (an `OuroDataConfig` or any other `TransformSettings`)."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(TransformSettings)})
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -327,7 +397,7 @@ class OuroTransform:
         """What one row trains on: the chosen crops, the description, the crops' own texts and
         the QA pairs (at most `max_qa`); needs the image's size, not its pixels."""
         width, height = size
-        rng = row_rng(self.seed, row["id"])
+        rng = row_rng(self.crop_seed, row["id"])
         candidates = candidate_regions(row.get("regions") or [], width, height, self.min_crop_side)
         if self.crop_choice == "informed":
             asked = [f"{q.get('question', '')} {q.get('answer', '')}" for q in row.get("qa") or []]

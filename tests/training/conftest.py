@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture(scope="session")
 def ouro_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`data/train-00000-of-00001.parquet`: four good rows and one failed row (status "error")."""
-    from tests.helpers.ouro_rows import write_demo_build
+    from ouro_toolkit.training.demo_rows import write_demo_build
 
     return write_demo_build(tmp_path_factory.mktemp("ouro-build") / "build")
 

@@ -10,8 +10,8 @@ import torch
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
 from ouro_toolkit.training.collator import ListMaskVisionCollator
+from ouro_toolkit.training.demo_rows import DEMO_NAMES, demo_row
 from ouro_toolkit.training.transform import OuroTransform
-from tests.helpers.ouro_rows import DEMO_NAMES, demo_row
 
 RECIPE_TEMPLATE = Path(__file__).parents[2] / "recipes/templates/qwen2_vl.jinja"
 

@@ -111,3 +111,22 @@ def test_settings_that_cannot_work_fail_before_loading(override, message):
     args = parse_training_args(["--config", str(RECIPES / "tiny_cpu_smoke.yaml"), *override])
     with pytest.raises(TrainingConfigError, match=message):
         check_settings(args.data, args.training, args.model)
+
+
+def test_the_recipe_carries_every_transform_setting_to_the_transform():
+    """`TransformSettings` is the one home of the transform's defaults: the recipe's fields are
+    those settings, and `transform()` hands each of them over unchanged."""
+    from dataclasses import fields
+
+    from ouro_toolkit.training.transform import OuroTransform, TransformSettings
+
+    args = parse_training_args(["--config", str(PAPER), *ON_CPU])
+    assert OuroTransform.from_settings(TransformSettings()) == OuroTransform()
+    changed = ["--k", "2", "--crop_seed", "7", "--max_qa", "1", "--min_crop_side", "14"]
+    changed += ["--max_pixels", "4096", "--region_descriptions", "false", "--layout", "per_sample"]
+    changed += ["--crop_choice", "informed", "--annotations", "original"]
+    data = parse_training_args(["--config", str(PAPER), *ON_CPU, *changed]).data
+    transform = data.transform()
+    for setting in fields(TransformSettings):
+        assert getattr(transform, setting.name) == getattr(data, setting.name), setting.name
+        assert getattr(args.data, setting.name) != getattr(data, setting.name), setting.name

@@ -142,8 +142,8 @@ def _model_inputs(tiny_model_dir: Path):
     from transformers import AutoProcessor
     from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
+    from ouro_toolkit.training.demo_rows import demo_row
     from ouro_toolkit.training.transform import OuroTransform
-    from tests.helpers.ouro_rows import demo_row
 
     messages, images = OuroTransform(k=1, max_pixels=12544).convert(demo_row("chelsea"))
     collator = DataCollatorForVisionLanguageModeling(AutoProcessor.from_pretrained(tiny_model_dir))
@@ -226,7 +226,7 @@ def pipeline_build(tmp_path_factory, tiny_model_dir) -> Path:
     from ouro_toolkit.decomposition.recipe import TreeRecipe
     from ouro_toolkit.pipeline.build import build_shard
     from ouro_toolkit.pipeline.config import BuildConfig
-    from tests.helpers.ouro_rows import demo_image
+    from ouro_toolkit.training.demo_rows import demo_image
 
     photos = tmp_path_factory.mktemp("photos")
     for name in ("astronaut", "coffee"):

@@ -10,8 +10,8 @@ from datasets import Dataset
 
 from ouro_toolkit.schema import OURO_FEATURES
 from ouro_toolkit.training.data import load_ouro_dataset, prepare_dataset
+from ouro_toolkit.training.demo_rows import demo_image, demo_row, demo_rows, failed_row
 from ouro_toolkit.training.transform import OuroTransform, bound_pixels, pixel_box
-from tests.helpers.ouro_rows import demo_image, demo_row, demo_rows, failed_row
 
 ASTRONAUT_REGIONS = 8  # non-root nodes in the astronaut row's hand-made tree
 
@@ -61,7 +61,7 @@ def test_crop_choice_is_seeded_per_row_and_varies_with_the_seed():
     row = demo_row("astronaut")
 
     def chosen(seed: int) -> list[bytes]:
-        _, images = OuroTransform(k=3, seed=seed, max_pixels=None).convert(row)
+        _, images = OuroTransform(k=3, crop_seed=seed, max_pixels=None).convert(row)
         return [im.tobytes() for im in images[1:]]
 
     assert chosen(0) == chosen(0)  # same row, same seed -> same crops (also across processes)
