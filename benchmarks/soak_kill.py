@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 if not __package__:
@@ -34,15 +33,17 @@ if not __package__:
 import pyarrow.parquet as pq
 
 from benchmarks.pipeline import write_images
-from ouro_toolkit.serving.stand_in import instant_reply
+from ouro_toolkit.serving.stand_in import (
+    StandInHandler,
+    StandInHTTPServer,
+    chat_completion,
+    instant_reply,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
-
+class _Server(StandInHTTPServer):
     def handle_error(self, request, client_address) -> None:
         pass  # a connection reset by a killed client is what this soak does on purpose
 
@@ -60,11 +61,8 @@ class FaultyServer:
         faults = random.Random(seed)
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(StandInHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
 
             def do_POST(self) -> None:
                 try:
@@ -83,27 +81,16 @@ class FaultyServer:
                         return
                     time.sleep(delay)
                     if roll < drop_rate + error_rate:
-                        self._send(503, {"error": {"message": "overloaded (stand-in fault)"}})
+                        self.send_json(503, {"error": {"message": "overloaded (stand-in fault)"}})
                         return
                     text = instant_reply(payload, int(key[:8], 16))
-                    self._send(200, {"choices": [{"message": {"content": text}}]})
+                    self.send_json(200, chat_completion(text, payload))
                     with outer.lock:
                         outer.answered[key] += 1
                         outer.given += 1
                 finally:
                     with outer.lock:
                         outer.in_flight -= 1
-
-            def _send(self, code: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                try:
-                    self.send_response(code)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except OSError:  # the client was killed mid-reply
-                    self.close_connection = True
 
         self._server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
