@@ -1,6 +1,7 @@
 """Embedded generation: the transformers backend against a bare batched `model.generate`.
 
     python benchmarks/embedded.py [--requests 64] [--batch-sizes 8 16 32 64] [--threads 1 2]
+        [--bf16] [--build-scenes 8]
 
 The shipped M0 describes the same region crops (truth boxes of `scenes` test scenes, grown by 15%
 as proposer boxes are) with the project's own describe request. For every request batch size and
@@ -105,6 +106,39 @@ def run_bare(backend: TransformersBackend, requests: list[VLMRequest], batch: in
     return out
 
 
+def build_stage(model: str, scenes: int, small_batch: int) -> None:
+    """The experiment's build stage (`ouro build --source scenes` with M0), request batch
+    `small_batch` against the backend's default: model calls per second in the build's loop, and
+    whether the rows are the same."""
+    import json
+    import subprocess
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    def build(out: Path, *extra: str) -> tuple[float, list]:
+        command = [sys.executable, "-m", "ouro_toolkit.cli.main", "build", "--source", "scenes",
+                   "--split", "train", "--limit", str(scenes), "--model", model,
+                   "--max-pixels", str(MAX_PIXELS), "--proposers", "objects,ocr", "--max-depth", "2",
+                   "--max-children", "5", "--out", str(out), "--no-progress", *extra]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True)
+        marker = json.loads(next((out / "markers").glob("*.done")).read_text())
+        table = pq.read_table(next((out / "data").glob("*.parquet")))
+        rows = table.select(["id", "regions", "description", "qa"]).to_pylist()
+        return marker["model_calls"] / marker["seconds"], rows
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small, small_rows = build(
+            Path(tmp) / "small", "--backend-option", f"batch_size={small_batch}"
+        )
+        default, default_rows = build(Path(tmp) / "default")
+    print(
+        f"build stage ({scenes} scenes): {default:.2f} calls/s at the default request batch, "
+        f"{small:.2f} at {small_batch}: {default / small:.2f}x; rows identical: "
+        f"{small_rows == default_rows}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,6 +150,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--max-new-tokens", type=int, default=160)
     parser.add_argument("--bf16", action="store_true", help="also count replies bf16 changes")
+    parser.add_argument(
+        "--build-scenes",
+        type=int,
+        default=0,
+        help="also run the experiment's build stage on N scenes at the first batch size and at "
+        "the backend's default (0: skip)",
+    )
     args = parser.parse_args()
     requests = region_requests(args.requests, args.max_new_tokens)
     backends = {
@@ -170,6 +211,8 @@ def main() -> None:
         f"fastest: batch {best[1]}, {best[2]} thread(s): {best[0]:.2f} req/s, "
         f"{best[0] / base:.2f}x batch {args.batch_sizes[0]} on {args.threads[-1]} threads"
     )
+    if args.build_scenes:
+        build_stage(args.model, args.build_scenes, args.batch_sizes[0])
     if args.bf16:
         bf16 = TransformersBackend(
             args.model, batch_size=best[1], max_pixels=MAX_PIXELS, dtype="bfloat16"
