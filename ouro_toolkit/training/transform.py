@@ -25,7 +25,9 @@ Two layouts (`layout`):
 * `"per_sample"`: one single-image, single-turn sample per target, in the layout of the `scenes`
   benchmark's requests (one image, then the prompt): the full image with `PER_SAMPLE_DESCRIBE`
   -> d0; the full image with each question + `SHORT_ANSWER` -> its answer; each of the k crops,
-  alone, with `PER_SAMPLE_DESCRIBE` -> that region's description. A row gives 1 + QA + crops
+  alone, with `PER_SAMPLE_REGION` -> that region's description. A crop is asked with a prompt of
+  its own: under the whole-image prompt, the k short region answers per row outnumber d0 and a
+  model learns to answer a whole scene with one region's sentence (measured: description F1 0). A row gives 1 + QA + crops
   samples (`sample_count`), so `Dataset.map(batched=True)` returns more rows than it read, and
   `training.data.prepare_dataset` indexes (row, sample) pairs for lazy reading. Measured on main:
   M0's loss on the rows' QA answers is 7.9 nats/token inside the six-image conversation and 1.6
@@ -71,6 +73,8 @@ PER_SAMPLE_DESCRIBE = (
     "Describe this image in detail: name every object, its colour and where it is in the image."
 )
 SHORT_ANSWER = "\nAnswer the question using a single word or phrase."
+# A crop alone is a region of a larger picture, not a whole scene: its own prompt.
+PER_SAMPLE_REGION = "This is a region cropped from a larger image. Describe the region in detail."
 Layout = Literal["joint", "per_sample"]
 LAYOUTS: tuple[str, ...] = ("joint", "per_sample")
 
@@ -369,7 +373,7 @@ class OuroTransform(TransformSettings):
         targets += [(None, question + SHORT_ANSWER, answer) for question, answer in qa]
         for crop, text in zip(crops, region_texts, strict=False):
             if text:
-                targets.append((crop, PER_SAMPLE_DESCRIBE, text))
+                targets.append((crop, PER_SAMPLE_REGION, text))
         return targets
 
     def _single(

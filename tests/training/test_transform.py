@@ -250,7 +250,7 @@ def _user_text(messages: list[dict]) -> str:
 
 
 def test_per_sample_layout_gives_one_image_one_turn_per_target():
-    from ouro_toolkit.training.transform import PER_SAMPLE_DESCRIBE, SHORT_ANSWER
+    from ouro_toolkit.training.transform import PER_SAMPLE_DESCRIBE, PER_SAMPLE_REGION, SHORT_ANSWER
 
     row = demo_row("chelsea")  # 3 regions, 3 QA pairs, a d0
     full = demo_image("chelsea")
@@ -272,7 +272,9 @@ def test_per_sample_layout_gives_one_image_one_turn_per_target():
     for (messages, images), crop, text in zip(
         rest[3:], joint_images[1:], _assistant_texts(joint)[1:3], strict=True
     ):
-        assert _user_text(messages) == PER_SAMPLE_DESCRIBE and _assistant_texts(messages) == [text]
+        # Asked as a region, not as the whole scene the benchmark's prompt asks for.
+        assert _user_text(messages) == PER_SAMPLE_REGION and _assistant_texts(messages) == [text]
+        assert PER_SAMPLE_REGION != PER_SAMPLE_DESCRIBE
         assert np.array_equal(np.asarray(images[0]), np.asarray(crop))
     assert [transform.sample(row, i)[0] for i in range(6)] == [m for m, _ in samples]
 
