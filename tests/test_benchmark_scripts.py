@@ -119,6 +119,10 @@ SMALLEST_RUNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "--max-new-tokens", "8"),
         (r"^fastest: batch 2, 1 thread\(s\): \d+\.\d+ req/s",),
     ),
+    "m0_sight": (
+        ("--crop-scenes", "1", "--build-scenes", "1"),
+        (r"^ouro build of 1 held-out scenes: region labels right \d+%",),
+    ),
     "eval": (
         ("--samples", "2", "--batch-size", "2"),
         (r"^ratio in-process / HTTP: \d+\.\d+x", r"^cider +\d+\.\d{3}$"),

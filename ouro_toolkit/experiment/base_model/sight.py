@@ -176,7 +176,8 @@ def build_figures(
 ) -> dict[str, Any]:
     """A real build of the first `scenes` test scenes (the demo's proposers and tree), read
     against the truth, and the recall of its d0s against M0's whole-scene descriptions."""
-    from ouro_toolkit.decomposition.decompose import DecomposeConfig
+    from ouro_toolkit.backends.spec import BackendSpec
+    from ouro_toolkit.experiment.config import EXPERIMENT_TREE
     from ouro_toolkit.experiment.truth_check import check_row, summarise
     from ouro_toolkit.pipeline.build import build_shard, make_backend
     from ouro_toolkit.pipeline.config import BuildConfig
@@ -184,14 +185,15 @@ def build_figures(
     from ouro_toolkit.scenes.generate import scene_from_id
     from ouro_toolkit.scenes.matching import score_description
 
-    settings: dict[str, Any] = {
-        "proposers": ["objects", "ocr"],
-        "decompose": DecomposeConfig(max_depth=2, max_children=5),
-        "max_pixels": MAX_PIXELS,
-        "batch_size": scenes,
-    } | build
+    spec = BackendSpec(model, "transformers", max_pixels=MAX_PIXELS, batch_size=scenes)
     config = BuildConfig(
-        source="scenes", split="test", limit=scenes, model=model, out=str(out), **settings
+        source="scenes",
+        split="test",
+        limit=scenes,
+        out=str(out),
+        backend=spec,
+        tree=EXPERIMENT_TREE,  # the demo's proposers and tree: objects + OCR, depth 2, 5 children
+        **build,
     )
     backend = backend or make_backend(config)
     # Whole-scene descriptions first: the build closes the backend when it is done.
