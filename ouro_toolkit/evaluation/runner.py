@@ -8,6 +8,7 @@ cannot be opened, or whose generation fails, is scored as wrong and listed under
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -195,7 +196,7 @@ def build_request(sample: Sample, bench: Benchmark) -> VLMRequest:
 async def _answer_chunk(
     backend: VLMBackend, bench: Benchmark, chunk: list[Sample], batch_size: int
 ) -> tuple[list[str | None], list[str | None]]:
-    """Raw replies and errors for one chunk of samples; their images are dropped afterwards."""
+    """Raw replies and errors for one chunk of samples (the samples are left as they are)."""
     errors: list[str | None] = [s.error for s in chunk]
     requests: dict[int, VLMRequest] = {}
     for i, sample in enumerate(chunk):
@@ -214,8 +215,6 @@ async def _answer_chunk(
                 raws[i] = result.text
             else:
                 errors[i] = f"generation: {result.error}"
-    for sample in chunk:
-        sample.images = []  # scoring needs answers only; keeps full-split runs within memory
     return raws, errors
 
 
@@ -250,7 +249,9 @@ async def run_benchmark(
     with tqdm(total=total, desc=desc, disable=not progress, unit="sample") as bar:
         for chunk in _chunks(samples, batch_size * 4):
             chunk_raws, chunk_errors = await _answer_chunk(backend, bench, chunk, batch_size)
-            kept.extend(chunk)
+            # Scoring needs answers only: image-less copies keep a full-split run within memory.
+            # Copies, not the caller's samples: a list scored for several models keeps its images.
+            kept.extend(dataclasses.replace(sample, images=[]) for sample in chunk)
             raws.extend(chunk_raws)
             errors.extend(chunk_errors)
             bar.update(len(chunk))

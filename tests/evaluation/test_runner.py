@@ -290,3 +290,34 @@ def test_runs_list_base_first(bench_data: Path, tmp_path: Path) -> None:
     assert [(r.variant, r.benchmark) for r in report.runs] == [
         ("base", "okvqa"), ("base", "chartqa"), ("adapter", "okvqa"), ("adapter", "chartqa")
     ]  # fmt: skip
+
+
+def test_a_sample_list_scored_twice_keeps_its_images_for_the_second_model():
+    """The experiment scores one list of samples for M0 and then for every M1: the first run
+    must not take the images away from the next (an M1 asked without its image answered every
+    scene with one sentence)."""
+    from ouro_toolkit.backends.openai_backend import OpenAIBackend
+    from ouro_toolkit.evaluation.tasks import get_benchmark
+    from ouro_toolkit.experiment.evaluate import BENCHMARK, benchmark_samples
+    from ouro_toolkit.serving.stand_in import StandInServer
+
+    def images_in(payload):
+        return sum(
+            part.get("type") == "image_url"
+            for message in payload["messages"]
+            for part in (message["content"] if isinstance(message["content"], list) else [])
+        )
+
+    samples = benchmark_samples(1)
+    with_images = sum(bool(s.images) for s in samples)
+    assert with_images == len(samples) > 0
+    with StandInServer(lambda payload, n: (200, "a red circle")) as server:
+        backend = OpenAIBackend("m", server.url, max_retries=0)
+        for variant in ("M0", "M1"):
+            run = asyncio.run(
+                run_benchmark(backend, get_benchmark(BENCHMARK), samples, profile="official",
+                              variant=variant, progress=False)
+            )  # fmt: skip
+            assert run.n == len(samples)
+    assert [images_in(p) for p in server.payloads] == [1] * (2 * len(samples))
+    assert sum(bool(s.images) for s in samples) == with_images  # the caller's samples unchanged
