@@ -227,7 +227,8 @@ def test_unreadable_image_fails_that_sample_only(bench_data: Path) -> None:
     assert run.failures[0]["id"] == "chartqa-1" and run.failures[0]["error"].startswith("image: ")
     assert [s.score for s in run.samples] == [1.0, 0.0, 1.0]
     assert len(backend.seen) == 2  # the broken sample never reached the model
-    assert all(s.images == [] for s in samples)  # images released after answering
+    # The caller's samples keep their images (the run keeps image-less copies of its own).
+    assert samples[1].images == ["missing/chart.png"] and all(s.images for s in samples)
 
 
 def _failing_report(bench_data: Path, failing: set[str | None]):
