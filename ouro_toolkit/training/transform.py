@@ -26,8 +26,8 @@ Two layouts (`layout`):
   benchmark's requests (one image, then the prompt): the full image with `PER_SAMPLE_DESCRIBE`
   -> d0; the full image with each question + `SHORT_ANSWER` -> its answer; each of the k crops,
   alone, with `PER_SAMPLE_REGION` -> that region's description. A crop is asked with a prompt of
-  its own: under the whole-image prompt, the k short region answers per row outnumber d0 and a
-  model learns to answer a whole scene with one region's sentence (measured: description F1 0). A row gives 1 + QA + crops
+  its own: a region is not a whole scene, and under the benchmark's whole-image prompt the k short
+  region answers per row would outnumber d0's one. A row gives 1 + QA + crops
   samples (`sample_count`), so `Dataset.map(batched=True)` returns more rows than it read, and
   `training.data.prepare_dataset` indexes (row, sample) pairs for lazy reading. Measured on main:
   M0's loss on the rows' QA answers is 7.9 nats/token inside the six-image conversation and 1.6
