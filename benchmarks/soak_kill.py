@@ -65,10 +65,8 @@ class FaultyServer:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                try:
-                    payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                except ValueError:  # the client died while sending it
-                    self.close_connection = True
+                payload = self.read_payload()
+                if payload is None:
                     return
                 key = hashlib.sha256(json.dumps(payload["messages"]).encode()).hexdigest()
                 with outer.lock:

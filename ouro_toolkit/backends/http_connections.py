@@ -89,7 +89,8 @@ class ConnectionStack:
             self._idle.append(connection)
 
     @property
-    def open_connections(self) -> int:
+    def idle_connections(self) -> int:
+        """Kept-alive connections waiting to be lent (none is lent between calls)."""
         return len(self._idle)
 
     async def aclose(self) -> None:

@@ -63,6 +63,15 @@ class StandInHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep test and benchmark output clean
         pass
 
+    def read_payload(self) -> dict[str, Any] | None:
+        """The request's JSON body; None (and the connection closed) when the client died while
+        sending it."""
+        try:
+            return json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        except ValueError:
+            self.close_connection = True
+            return None
+
     def send_json(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
         try:
@@ -220,10 +229,8 @@ class StandInServer:
                     self.send_json(200, {"data": [{"id": "stand-in"}]})
 
             def do_POST(self) -> None:
-                try:
-                    payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                except ValueError:  # the client died while sending it
-                    self.close_connection = True
+                payload = self.read_payload()
+                if payload is None:
                     return
                 with outer._payloads_lock:
                     outer.client_ports.add(self.client_address[1])

@@ -17,7 +17,7 @@ def post_all(url: str, bodies: list[bytes]) -> tuple[list[str], ConnectionStack]
             reply = await stack.post(url + "/v1/chat/completions", body)
             assert reply.status_code == 200, reply.text
             replies.append(json.loads(reply.content)["choices"][0]["message"]["content"])
-        open_after = stack.open_connections
+        open_after = stack.idle_connections
         await stack.aclose()
         return replies, open_after
 
