@@ -69,6 +69,14 @@ def _ints(text: str) -> list[int]:
     "benchmark's prompt layout). A per_sample run names its own adapters and results.",
 )
 @click.option(
+    "--control/--no-control",
+    default=True,
+    show_default=True,
+    help="Also train and score the self-distillation control: M0 + LoRA, with M1's steps, on "
+    "M0's own whole-image answers to the benchmark's prompts about the same train scenes (what "
+    "M1 must beat to show that the regions, not more training, help).",
+)
+@click.option(
     "--train-override",
     "train_overrides",
     multiple=True,
@@ -84,7 +92,7 @@ def _ints(text: str) -> list[int]:
 )
 @click.option("--no-progress", is_flag=True)
 def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_start, proposers,
-               annotator, layout, train_overrides, docs, no_progress) -> None:  # fmt: skip
+               annotator, layout, control, train_overrides, docs, no_progress) -> None:  # fmt: skip
     """Build OURO data with M0, train M1 = M0 + LoRA, score both on held-out scenes.
 
     \b
@@ -107,6 +115,7 @@ def experiment(out, model, setting, seeds, train_scenes, test_scenes, test_seed_
         "train_overrides": overrides or None,
         "annotator": annotator,
         "layout": layout,
+        "control": control,
     }
     options = dict(TINY) if setting == "tiny" else {}
     options.update({k: v for k, v in given.items() if v is not None})

@@ -204,7 +204,8 @@ def read_scene(row: dict[str, Any], bench: Benchmark, index: int) -> Sample:
         # No reference text: the truth itself is the reference (see the `scenes` scorer).
         answers = [meta["scene"]]
     else:
-        prompt = bench.prompt.format(question=str(_get(row, "question", bench)))
+        meta["question"] = str(_get(row, "question", bench))
+        prompt = bench.prompt.format(question=meta["question"])
         answers = _answers(row.get("answers"))
     return Sample(
         id=_sample_id(row, bench, index),

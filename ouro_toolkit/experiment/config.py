@@ -16,6 +16,8 @@ from ouro_toolkit.training.transform import ANNOTATIONS, CROP_CHOICES, LAYOUTS
 SETTINGS = ("headline", "ablations", "tiny")
 TEST_SEED_START = 2_000_000  # the `scenes` source's first test seed (builders/scenes.py)
 ANNOTATORS = ("m0", "oracle")
+# The self-distillation control's name in adapters, scores and tables (`control.py`).
+CONTROL = "self-distillation"
 
 
 def shipped_m0() -> str:
@@ -97,6 +99,9 @@ class ExperimentConfig:
     # turn per target, as the benchmark asks). A layout other than joint names its own adapters,
     # scores and results, so both can share one run folder (and its build).
     layout: str = "joint"
+    # Also train and score the self-distillation control (`control.py`): M0 + LoRA on M0's own
+    # whole-image answers about the same train scenes, with the first arm's steps.
+    control: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.tree, dict):

@@ -10,6 +10,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from ouro_toolkit.experiment.config import CONTROL
 from ouro_toolkit.experiment.evaluate import SCENE_RATIOS
 from ouro_toolkit.experiment.paired import RESAMPLES, SEED, paired_ratio_diff
 from ouro_toolkit.scenes.language import QA_KINDS
@@ -71,6 +72,35 @@ def paired_diffs(m0: dict[str, Any], runs: list[dict[str, Any]], key: str) -> di
     ]
     pooled = paired_ratio_diff(base, ([c[0] for c in each], [c[1] for c in each]))
     return {"pooled": pooled.to_dict(), "seeds": seeds}
+
+
+def _pooled_counts(runs: list[dict[str, Any]], order: list[str], key: str) -> tuple[list, list]:
+    """Each scene's (numerator, denominator) averaged over runs (seeds)."""
+    each = [_counts(r["per_scene"], order, key) for r in runs]
+    return (
+        [statistics.fmean(c[0][i] for c in each) for i in range(len(order))],
+        [statistics.fmean(c[1][i] for c in each) for i in range(len(order))],
+    )
+
+
+def versus_control(trained: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Every M1 arm minus the self-distillation control, per score, with its paired bootstrap CI
+    over test scenes (both pooled over their seeds scene by scene); empty without a control."""
+    control = trained.get(CONTROL)
+    if not control:
+        return {}
+    order = [s["scene"] for s in control[0]["per_scene"]]
+    out: dict[str, Any] = {}
+    for name, runs in trained.items():
+        if name == CONTROL:
+            continue
+        out[name] = {}
+        for key, _ in ALL_METRICS:
+            each = [_counts(r["per_scene"], order, key) for r in runs]
+            other = ([c[0] for c in each], [c[1] for c in each])
+            base = _pooled_counts(control, order, key)
+            out[name][key] = paired_ratio_diff(base, other).to_dict()
+    return out
 
 
 def aggregate(m0: dict[str, Any], arms: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -143,8 +173,20 @@ def _seed_lines(rows: dict[str, Any]) -> list[str]:
     return lines
 
 
-def markdown_table(rows: dict[str, Any], seeds: int, note: str = "") -> str:
-    """The scores table (and, when the rows have them, QA per kind and the paired CIs)."""
+def _versus_lines(versus: dict[str, Any]) -> list[str]:
+    lines = [f"| M1 - {CONTROL} control | " + " | ".join(t for _, t in ALL_METRICS) + " |"]
+    lines.append("|" + " --- |" * (len(ALL_METRICS) + 1))
+    for name, diffs in versus.items():
+        cells = [_diff(diffs[key]) for key, _ in ALL_METRICS]
+        lines.append(f"| {name} pooled | " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown_table(
+    rows: dict[str, Any], seeds: int, note: str = "", versus: dict[str, Any] | None = None
+) -> str:
+    """The scores table (and, when the rows have them, QA per kind, the paired CIs and every M1
+    against the self-distillation control)."""
     lines = _score_lines(rows, METRICS)
     kinds = all(key in rows["M0"] for key, _ in KIND_METRICS)
     with_ci = [r for name, r in rows.items() if name != "M0" and "paired" in r["qa_accuracy"]]
@@ -169,6 +211,14 @@ def markdown_table(rows: dict[str, Any], seeds: int, note: str = "") -> str:
     if kinds and paired:
         lines += ["", "Every M1 - M0 difference, per training seed and pooled (95% CI):", ""]
         lines += _seed_lines(rows)
+    if versus:
+        lines += [
+            "",
+            f"M1 against the {CONTROL} control (M0 + LoRA on its own whole-image "
+            "answers, same steps), pooled over seeds (95% CI):",
+            "",
+        ]
+        lines += _versus_lines(versus)
     return "\n".join(lines) + "\n" + foot + (f"\n\n{note}" if note else "") + "\n"
 
 

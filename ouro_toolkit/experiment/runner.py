@@ -22,9 +22,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ouro_toolkit.experiment.config import Arm, ExperimentConfig
+from ouro_toolkit.experiment.config import CONTROL, Arm, ExperimentConfig
 from ouro_toolkit.experiment.evaluate import benchmark_samples, evaluate_variant
-from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k
+from ouro_toolkit.experiment.report import aggregate, markdown_table, plot_vs_k, versus_control
 from ouro_toolkit.experiment.truth_check import check_row, summarise
 
 log = logging.getLogger(__name__)
@@ -76,47 +76,88 @@ def adapter_dir(cfg: ExperimentConfig, arm: Arm, seed: int) -> Path:
 
 
 def train_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -> None:
+    runs = [(arm, seed) for arm in cfg.arms for seed in cfg.seeds]
+    for arm, seed in tqdm(runs, desc="train M1", disable=not progress):
+        train_one(cfg, build_dir, adapter_dir(cfg, arm, seed), arm, seed, progress)
+
+
+def train_one(
+    cfg: ExperimentConfig,
+    data_dir: Path,
+    out: Path,
+    arm: Arm,
+    seed: int,
+    progress: bool,
+    extra: tuple[str, ...] = (),
+) -> None:
+    """One LoRA run of the recipe on `data_dir`; skipped when its adapter is already there."""
     from ouro_toolkit.training.config import parse_training_args
     from ouro_toolkit.training.runner import TRAINING_RECORD, run_training
 
-    runs = [(arm, seed) for arm in cfg.arms for seed in cfg.seeds]
-    for arm, seed in tqdm(runs, desc="train M1", disable=not progress):
-        out = adapter_dir(cfg, arm, seed)
-        if (out / TRAINING_RECORD).is_file():
-            continue
-        argv = [
-            "--config", cfg.recipe,
-            "--model_name_or_path", cfg.model,
-            "--dataset_name", str(build_dir),
-            "--output_dir", str(out),
-            "--k", str(arm.k),
-            "--annotations", arm.annotations,
-            "--crop_choice", arm.crop_choice,
-            "--layout", cfg.layout,
-            "--max_pixels", str(cfg.max_pixels),
-            "--seed", str(seed),
-            "--crop_seed", str(seed),
-            "--disable_tqdm", "true" if not progress else "false",
-            *cfg.train_overrides,
-        ]  # fmt: skip
-        args = parse_training_args(argv, prog="ouro experiment")
-        run_training(args.data, args.training, args.model, args.ouro)
+    if (out / TRAINING_RECORD).is_file():
+        return
+    argv = [
+        "--config", cfg.recipe,
+        "--model_name_or_path", cfg.model,
+        "--dataset_name", str(data_dir),
+        "--output_dir", str(out),
+        "--k", str(arm.k),
+        "--annotations", arm.annotations,
+        "--crop_choice", arm.crop_choice,
+        "--layout", cfg.layout,
+        "--max_pixels", str(cfg.max_pixels),
+        "--seed", str(seed),
+        "--crop_seed", str(seed),
+        "--disable_tqdm", "true" if not progress else "false",
+        *cfg.train_overrides,
+        *extra,
+    ]  # fmt: skip
+    args = parse_training_args(argv, prog="ouro experiment")
+    run_training(args.data, args.training, args.model, args.ouro)
+
+
+def control_stage(cfg: ExperimentConfig, build_dir: Path, progress: bool = True) -> None:
+    """The self-distillation control (`control.py`): M0's own whole-image answers about the
+    train scenes, trained with the same steps as the first arm's M1 of each seed."""
+    from ouro_toolkit.experiment.control import (
+        CONTROL_SHARD,
+        control_adapter_dir,
+        control_rows,
+        self_answers,
+        steps_of,
+    )
+
+    data_dir = cfg.root / "control"
+    if not (data_dir / CONTROL_SHARD).is_file():
+        control_rows(build_dir, self_answers(cfg, progress), data_dir)
+    arm = cfg.arms[0]
+    for seed in tqdm(cfg.seeds, desc="train control", disable=not progress):
+        steps = steps_of(adapter_dir(cfg, arm, seed))
+        extra = ("--max_steps", str(steps))
+        train_one(cfg, data_dir, control_adapter_dir(cfg, seed), arm, seed, progress, extra)
 
 
 def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict[str, list]]:
-    variants: list[tuple[str, Arm | None, int | None]] = [("M0", None, None)]
-    variants += [(arm.name, arm, seed) for arm in cfg.arms for seed in cfg.seeds]
+    """M0, every M1 and (with `cfg.control`) every control run on the held-out scenes; the
+    trained variants by name (arm names, and `control.CONTROL`)."""
+    from ouro_toolkit.experiment.control import control_adapter_dir
+
+    variants: list[tuple[str, Path | None, int | None]] = [("M0", None, None)]
+    variants += [(a.name, adapter_dir(cfg, a, s), s) for a in cfg.arms for s in cfg.seeds]
+    if cfg.control:
+        variants += [(CONTROL, control_adapter_dir(cfg, s), s) for s in cfg.seeds]
     m0: dict[str, Any] = {}
-    arms: dict[str, list] = {arm.name: [] for arm in cfg.arms}
+    trained: dict[str, list] = {}
     samples = benchmark_samples(cfg.test_scenes, cfg.test_seed_start)  # the same for every variant
-    for name, arm, seed in tqdm(variants, desc="eval", disable=not progress):
-        adapter = None if arm is None else str(adapter_dir(cfg, arm, seed))
+    for name, adapter, seed in tqdm(variants, desc="eval", disable=not progress):
         file = (
-            cfg.root / "eval" / (f"{name}.json" if arm is None else f"{name}{cfg.tag}-s{seed}.json")
+            cfg.root
+            / "eval"
+            / (f"{name}.json" if seed is None else f"{name}{cfg.tag}-s{seed}.json")
         )
         result = evaluate_variant(
             cfg.model,
-            adapter,
+            None if adapter is None else str(adapter),
             cfg.test_scenes,
             file,
             first_seed=cfg.test_seed_start,
@@ -124,11 +165,11 @@ def eval_stage(cfg: ExperimentConfig, progress: bool = True) -> tuple[dict, dict
             progress=progress,
             samples=samples,
         )
-        if arm is None:
+        if seed is None:
             m0 = result
         else:
-            arms[name].append(result | {"seed": seed})
-    return m0, arms
+            trained.setdefault(name, []).append(result | {"seed": seed})
+    return m0, trained
 
 
 def build_quality(build_dir: Path) -> dict[str, float]:
@@ -162,11 +203,15 @@ def run_experiment(
     cfg.record()
     build_dir = build_stage(cfg, progress)
     train_stage(cfg, build_dir, progress)
+    if cfg.control:
+        control_stage(cfg, build_dir, progress)
     m0, arms = eval_stage(cfg, progress)
     rows = aggregate(m0, arms)
+    versus = versus_control(arms)
     results = {
         "config": cfg.to_dict(),
         "table": rows,
+        "versus_control": versus,
         "build_vs_truth": build_quality(build_dir),
         "m0": summary(m0),
         "m1": {name: [summary(r) for r in runs] for name, runs in arms.items()},
@@ -174,7 +219,9 @@ def run_experiment(
     # One set of outputs per setting: headline and ablations may share a run folder.
     path = cfg.root / f"results-{cfg.label}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
-    table = markdown_table(rows, len(cfg.seeds), note=_why(results["build_vs_truth"], cfg))
+    table = markdown_table(
+        rows, len(cfg.seeds), note=_why(results["build_vs_truth"], cfg), versus=versus
+    )
     (cfg.root / f"results-{cfg.label}.md").write_text(table)
     plot = plot_vs_k(rows, cfg.root / f"score_vs_k-{cfg.label}.png")
     if docs is not None:

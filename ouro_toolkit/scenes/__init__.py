@@ -21,6 +21,7 @@ from ouro_toolkit.scenes.language import (
     describe_scene,
     qa_pairs,
     refer,
+    salient_caption,
     true_tree,
 )
 from ouro_toolkit.scenes.truth import Scene, SceneObject, position_word, scene_id, size_class
@@ -38,6 +39,7 @@ __all__ = [
     "generate_scenes",
     "position_word",
     "qa_pairs",
+    "salient_caption",
     "refer",
     "scene_id",
     "size_class",

@@ -175,6 +175,17 @@ def caption(scene: Scene) -> str:
     )
 
 
+def salient_caption(scene: Scene) -> str:
+    """'A red circle on a beige background.': the biggest top-level object only, as alt-text
+    names a photo's main subject and leaves the rest out (the captions a real VLM learns from)."""
+    objects = scene.top_level()
+    if not objects:
+        return f"A picture of a {scene.background} background."
+    main = max(objects, key=lambda o: ((o.bbox[2] - o.bbox[0]) * (o.bbox[3] - o.bbox[1]), -o.id))
+    named = with_article(short_label(main))
+    return f"{named[:1].upper()}{named[1:]} on a {scene.background} background."
+
+
 def refer(scene: Scene, obj: SceneObject, *, with_colour: bool = True) -> str | None:
     """The shortest phrase that picks out `obj` alone ('red circle', 'door of the house'), or None."""
     same = [o for o in scene.objects if o.name == obj.name and o.id != obj.id]

@@ -22,7 +22,7 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     assert first.exit_code == 0, first.output
     assert first.stdout.startswith("| model |")  # the report is the table alone
     results = json.loads((out / "results-tiny.json").read_text())
-    assert set(results["table"]) == {"M0", "M1 k5-enhanced-random"}
+    assert set(results["table"]) == {"M0", "M1 k5-enhanced-random", "M1 self-distillation"}
     # One test scene: its description and its four exact questions, so QA accuracy is k/4.
     assert results["m0"]["samples_evaluated"] == 1 + 4 and results["m0"]["failed"] == 0
     for row in results["table"].values():
@@ -33,6 +33,7 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     assert (docs / "experiment-tiny.md").read_text().startswith("| model |")
     assert (docs / "experiment-tiny.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     _check_paired_figures(out, results)
+    _check_control(out, results)
     # A rerun trains nothing and scores nothing again: same adapter file, same numbers.
     stamp = adapter.stat().st_mtime_ns
     second = CliRunner().invoke(cli, args)
@@ -52,6 +53,28 @@ def test_tiny_experiment_runs_and_resumes(tmp_path):
     assert (out / "eval" / "k5-enhanced-random-per-sample-s0.json").is_file()
     assert per_sample["m0"] == results["m0"]  # M0 scored once, shared by both layouts
     _check_paired_figures(out, per_sample)
+
+
+def _check_control(out, results):
+    """The control trained as many steps as M1 on M0's own answers about the train scene, with
+    no regions, and the table sets every M1 against it."""
+    import pyarrow.parquet as pq
+
+    m1 = json.loads((out / "adapters" / "k5-enhanced-random-s0" / "ouro_training.json").read_text())
+    record = out / "adapters" / "self-distillation-s0" / "ouro_training.json"
+    control = json.loads(record.read_text())
+    assert control["global_step"] == m1["global_step"] and control["seed"] == 0
+    [row] = pq.read_table(out / "control" / "data" / "train-00000-of-00001.parquet").to_pylist()
+    answers = json.loads((out / "control" / "m0_answers.json").read_text())["samples"]
+    said = {a["id"].split("#")[1]: (a["prediction"] or "").strip() for a in answers}
+    assert row["id"] == "scenes/scene-0000000"
+    assert row["description"] == said["describe"]
+    assert [q["answer"] for q in row["qa"]] == [said[f"qa{i}"] for i in range(len(row["qa"]))]
+    assert [r["parent_id"] for r in row["regions"]] == [-1]  # the root only: no region text
+    versus = results["versus_control"]["k5-enhanced-random"]
+    assert versus["qa_accuracy"]["n"] == 1
+    table = (out / "results-tiny.md").read_text()
+    assert "| M1 self-distillation |" in table and "| k5-enhanced-random pooled |" in table
 
 
 def _check_paired_figures(out, results):

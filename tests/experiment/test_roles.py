@@ -130,7 +130,8 @@ def test_padding_carries_no_label_and_the_answers_keep_their_ids(sampler, small)
 
 
 def test_schedule_meets_the_weights_and_lr_warms_then_decays():
-    cfg = BaseModelConfig(steps=200, warmup=10)
+    weights = {"crop": 0.5, "scene": 0.1, "qa": 0.28, "answer": 0.12}
+    cfg = BaseModelConfig(steps=200, warmup=10, role_weights=weights)
     roles = role_schedule(cfg)
     # 200 steps at 0.5 / 0.1 / 0.28 / 0.12, exactly, in a shuffled order.
     assert {r: roles.count(r) for r in ROLES} == {"crop": 100, "scene": 20, "qa": 56, "answer": 24}
@@ -200,3 +201,33 @@ def test_the_answer_role_asks_every_kind_and_answers_as_the_benchmark_scores(sam
     assert set(seen) == set(QA_KINDS)
     # Kinds drawn uniformly among the scene's own: colour (most pairs) is not most samples.
     assert seen["colour"] < 0.4 * sum(seen.values())
+
+
+def test_a_salient_caption_names_the_biggest_object_and_the_scene_role_says_it():
+    from ouro_toolkit.scenes import caption, salient_caption
+
+    def area(o):
+        return (o.bbox[2] - o.bbox[0]) * (o.bbox[3] - o.bbox[1])
+
+    salient = RoleSampler(0, 1000, scene_caption="salient")
+    full = RoleSampler(0, 1000, scene_caption="full")
+    for seed in range(20):
+        scene = generate_scene(seed)
+        biggest = max(scene.top_level(), key=area)
+        text = salient_caption(scene)
+        assert text.endswith(f"on a {scene.background} background.")
+        assert biggest.name in text
+        others = {o.name for o in scene.top_level()} - {biggest.name}
+        assert not any(f" {name}" in text for name in others)  # the rest is left out
+        rng = random.Random(seed)
+        said = json.loads(salient._scene(scene, rng).answer)["description"]
+        assert said == text
+        assert json.loads(full._scene(scene, rng).answer)["description"] == caption(scene)
+        # The d0 the QA role reads begins with the same caption M0 gives of the whole scene.
+        assert salient.d0(scene).startswith(text.rstrip("."))
+
+
+def test_m0_is_trained_on_salient_captions_by_default():
+    assert BaseModelConfig().scene_caption == "salient"
+    with pytest.raises(ValueError, match="scene_caption 'long'"):
+        RoleSampler(0, 10, scene_caption="long")

@@ -7,7 +7,8 @@ answers in `ouro build`. Targets come from the scenes' ground truth:
 * `crop`: one object's crop -> `{"label", "description"}` (label: colour + name, no size, as a
   crop does not show its size in the image);
 * `scene`: the whole scene with the describe prompt -> `{"label": "scene", "description":
-  <coarse caption>}` (the root node of every tree is the whole image);
+  <caption>}` (the root node of every tree is the whole image; the caption names its biggest
+  object only by default, see `CAPTION_STYLES`);
 * `qa`: the QA prompt with a d0-like text (the true tree merged by the annotator's own merge)
   -> `{"qa": [...]}` with up to five exact pairs of the kinds the `scenes` benchmark scores
   (colour, count, sign text, left of, above, inside; one per kind first), exactly what the
@@ -33,13 +34,18 @@ from ouro_toolkit.backends.messages import request_messages
 from ouro_toolkit.evaluation.readers import SCENE_DESCRIBE_PROMPT
 from ouro_toolkit.evaluation.tasks import SHORT
 from ouro_toolkit.regions.tree import RegionNode
-from ouro_toolkit.scenes import caption, describe_object, generate_scene
+from ouro_toolkit.scenes import caption, describe_object, generate_scene, salient_caption
 from ouro_toolkit.scenes.language import qa_pairs, true_tree
 from ouro_toolkit.scenes.oracle import describe_region, qa_about
 from ouro_toolkit.scenes.truth import Scene, SceneObject
 from ouro_toolkit.training.transform import DESCRIBE_PROMPT
 
 ROLES = ("crop", "scene", "qa", "answer")
+# What M0 says of a whole scene: "salient" names its biggest object only, as the alt-text a real
+# VLM's captions come from does ("A red circle on a beige background."), so M0 sees more than it
+# says; "full" lists every top-level object, the scene's true caption, which leaves the OURO
+# loop nothing to add to M0's descriptions that M0 was not already trained on.
+CAPTION_STYLES = {"salient": salient_caption, "full": caption}
 # Plain "describe" instructions (the training transform's, the scenes benchmark's): M0 answers
 # them with the coarse caption, as a captioning model would.
 DESCRIBE_PROMPTS = (DESCRIBE_PROMPT, SCENE_DESCRIBE_PROMPT)
@@ -105,7 +111,13 @@ class RoleSampler:
         prompts: PromptSet | None = None,
         crop_border: int = 0,
         balanced_crops: bool = False,
+        scene_caption: str = "full",
     ):
+        if scene_caption not in CAPTION_STYLES:
+            raise ValueError(
+                f"scene_caption {scene_caption!r}: choose one of {', '.join(CAPTION_STYLES)}"
+            )
+        self.caption = CAPTION_STYLES[scene_caption]
         self.first_seed = first_seed
         self.n_scenes = n_scenes
         self.prompts = prompts or load_prompts()
@@ -162,9 +174,9 @@ class RoleSampler:
             0, -1, 0, (0.0, 0.0, float(scene.width), float(scene.height)), 1.0, "root"
         )
         request = self.annotator.describe_request(scene.image, root)
-        answer = {"label": SCENE_LABEL, "description": caption(scene)}
+        answer = {"label": SCENE_LABEL, "description": self.caption(scene)}
         return Sample(
-            "scene", request_messages(request), _dump(answer), {"caption": caption(scene)}
+            "scene", request_messages(request), _dump(answer), {"caption": self.caption(scene)}
         )
 
     def d0(self, scene: Scene) -> str:
@@ -173,7 +185,7 @@ class RoleSampler:
         for node in tree.nodes[1:]:
             obj = _object_at(scene, node)
             node.label = crop_label(obj)
-        tree.root.description = caption(scene)
+        tree.root.description = self.caption(scene)
         return merge_tree(tree)
 
     def _qa(self, scene: Scene, rng: random.Random) -> Sample:
@@ -187,7 +199,7 @@ class RoleSampler:
     def _answer(self, scene: Scene, rng: random.Random) -> Sample:
         pair = None
         if rng.random() < DESCRIBE_SHARE:
-            question, answer = rng.choice(DESCRIBE_PROMPTS), caption(scene)
+            question, answer = rng.choice(DESCRIBE_PROMPTS), self.caption(scene)
         else:
             pool = qa_pairs(scene)
             kind = rng.choice(sorted({p["kind"] for p in pool}))

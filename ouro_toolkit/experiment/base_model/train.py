@@ -40,9 +40,13 @@ class BaseModelConfig:
     warmup: int = 50
     weight_decay: float = 0.01
     # Share of steps per role; crops dominate because they are what the pipeline asks most.
+    # Short answers about whole scenes ("What colour is the star?") are what teaches M0 to find
+    # objects in a whole scene once its caption names only one (`scene_caption`).
     role_weights: dict[str, float] = field(
-        default_factory=lambda: {"crop": 0.5, "scene": 0.1, "qa": 0.28, "answer": 0.12}
+        default_factory=lambda: {"crop": 0.5, "scene": 0.08, "qa": 0.22, "answer": 0.2}
     )
+    # What M0 says of a whole scene (`roles.CAPTION_STYLES`): "salient", its biggest object.
+    scene_caption: str = "salient"
     train_scenes: int = 1_000_000
     eval_every: int = 100
     eval_crops: int = 32
@@ -200,7 +204,11 @@ def train_base_model(out_dir: str | Path, cfg: BaseModelConfig) -> Path:
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     sampler = RoleSampler(
-        0, cfg.train_scenes, crop_border=cfg.crop_border, balanced_crops=cfg.balanced_crops
+        0,
+        cfg.train_scenes,
+        crop_border=cfg.crop_border,
+        balanced_crops=cfg.balanced_crops,
+        scene_caption=cfg.scene_caption,
     )
     model, processor = initial_model(out, sampler, cfg)
     optimizer = torch.optim.AdamW(
