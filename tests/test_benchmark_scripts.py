@@ -116,8 +116,9 @@ def test_backends_runs_its_smallest_setting(installed_packages):
 SMALLEST_RUNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "embedded": (
         ("--requests", "2", "--batch-sizes", "2", "--threads", "1", "--rounds", "1",
-         "--max-new-tokens", "8"),
-        (r"^fastest: batch 2, 1 thread\(s\): \d+\.\d+ req/s",),
+         "--max-new-tokens", "8", "--build-scenes", "1"),
+        (r"^fastest: batch 2, 1 thread\(s\): \d+\.\d+ req/s",
+         r"^build stage \(1 scenes\): .* rows identical: True$"),
     ),
     "m0_sight": (
         ("--crop-scenes", "1", "--build-scenes", "1"),
