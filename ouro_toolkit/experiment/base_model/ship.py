@@ -17,6 +17,12 @@ MODEL_FILES = (
     "ouro.json",  # how the annotator must call it (its crop border)
 )
 
+# What the card says of each `scene_caption` style (`roles.CAPTION_STYLES`).
+CAPTION_DOCS = {
+    "salient": "the biggest object only, as alt-text names a photo's main subject "
+    '("A red circle on a beige background."), so M0 sees more than it says of a whole scene',
+    "full": "every top-level object (the scene's true caption)",
+}
 CARD = """\
 # M0: a small Qwen2-VL that sees procedural scenes (trained from scratch on CPU)
 
@@ -34,9 +40,9 @@ instruction), loss on the answer tokens only:
 | role | share of steps | prompt | target |
 | --- | --- | --- | --- |
 | crop | {w_crop:.0%} | describe_region (+ OCR line for text, half the time) | `{{"label", "description"}}` of the object (75%), or of a random box as a perfect describer says it (25%: background, fragments, several objects) |
-| scene | {w_scene:.0%} | describe_region on the whole image | `{{"label": "scene", "description": <coarse caption>}}` |
+| scene | {w_scene:.0%} | describe_region on the whole image | `{{"label": "scene", "description": <caption>}}`: {caption_doc} |
 | qa | {w_qa:.0%} | qa_synthesis with a d0 (the true tree merged by the annotator's merge) | `{{"qa": [...]}}`, up to five exact pairs of the kinds the `scenes` benchmark scores (colour, count, sign text, left of, above, inside), one per kind first |
-| answer | {w_answer:.0%} | a question (half with the short-answer suffix), or "Describe this image in detail." | the short answer, or the coarse caption |
+| answer | {w_answer:.0%} | a question (half with the short-answer suffix), or "Describe this image in detail." | the short answer, or the caption |
 
 {steps} steps of batch {batch} ({samples} samples), AdamW lr {lr} (warmup {warmup}, cosine to
 {min_lr:.0%}), seed {seed}. A plain PyTorch loop (`ouro_toolkit/experiment/base_model/train.py`),
@@ -195,6 +201,7 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
     size = (model / "model.safetensors").stat().st_size
     weights = cfg["role_weights"]
     total = sum(weights.values())
+    caption_doc = CAPTION_DOCS[cfg.get("scene_caption", "full")]
     (out / "README.md").write_text(
         CARD.format(
             params=size / 2 / 1e6,
@@ -204,6 +211,7 @@ def ship(run_dir: str | Path, asset_dir: str | Path, minutes: float = 0.0) -> Pa
             vembed=arch["vision_embed"],
             vocab=config["text_config"]["vocab_size"],
             size_mb=size / 1e6,
+            caption_doc=caption_doc,
             w_crop=weights["crop"] / total,
             w_scene=weights["scene"] / total,
             w_qa=weights["qa"] / total,
